@@ -49,7 +49,7 @@ public class SessionTests
         Assert.Equal("Once upon", s.FullText);
         s = session.NavigateChild();
         Assert.Equal("Once upon a time", s.FullText);
-        Assert.Equal([0, 4, 9], s.SegmentStarts);
+        Assert.Equal([0, 4, 9], s.SegmentStarts.ToArray());
         Assert.Same(s, session.NavigateChild()); // no child: unchanged
         s = session.NavigateParent();
         Assert.Equal(a.Id, s.CurrentNodeId);
