@@ -1,0 +1,132 @@
+using System.Text.Json;
+
+namespace Loom.Core.Providers;
+
+/// <summary>
+/// Passes an SSE body through unchanged, and throws the categorized exception as soon as a
+/// <c>data:</c> line holds an <c>error</c> object (providers send those with HTTP 200, and SDKs
+/// tend to read them as an empty update).
+/// </summary>
+internal sealed class StreamErrorWatcher(Stream inner, ProviderContext context) : Stream
+{
+    private const int MaxLine = 64 * 1024;
+    private readonly List<byte> _line = new(256);
+    private bool _lineTooLong;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        Watch(buffer[..n]);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        Watch(buffer.Span[..n]);
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Watch(ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data)
+        {
+            if (b == (byte)'\n' || b == (byte)'\r')
+            {
+                if (!_lineTooLong && _line.Count > 0)
+                {
+                    Check();
+                }
+
+                _line.Clear();
+                _lineTooLong = false;
+            }
+            else if (!_lineTooLong)
+            {
+                if (_line.Count >= MaxLine)
+                {
+                    _lineTooLong = true;
+                    _line.Clear();
+                }
+                else
+                {
+                    _line.Add(b);
+                }
+            }
+        }
+    }
+
+    private void Check()
+    {
+        var line = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_line);
+        if (!line.StartsWith("data:"u8))
+        {
+            return;
+        }
+
+        var payload = line["data:".Length..].TrimStart((byte)' ');
+        if (payload.Length == 0 || payload[0] != (byte)'{' || payload.IndexOf("\"error\""u8) < 0)
+        {
+            return;
+        }
+
+        JsonElement error;
+        try
+        {
+            using var doc = JsonDocument.Parse(payload.ToArray());
+            if (!doc.RootElement.TryGetProperty("error", out var e) || e.ValueKind is JsonValueKind.Null)
+            {
+                return;
+            }
+
+            error = e.Clone();
+        }
+        catch (JsonException)
+        {
+            return; // the SDK reports malformed JSON itself
+        }
+
+        throw ProviderErrors.FromStreamError(context, error);
+    }
+}
