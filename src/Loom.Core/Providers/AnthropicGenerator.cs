@@ -64,6 +64,8 @@ internal sealed class AnthropicGenerator(ProviderContext context, string modelNa
             throw await ProviderErrors.FromResponseAsync(Context, response, cancellationToken).ConfigureAwait(false);
         }
 
+        // Cancellation (or the idle timeout) closes the connection at once, not after the exception has travelled.
+        using var abort = cancellationToken.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         int? promptTokens = null;
         await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))

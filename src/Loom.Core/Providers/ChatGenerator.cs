@@ -158,7 +158,7 @@ internal sealed class ChatGenerator : ProviderGenerator
 
             if (response.ContentStream is { } stream)
             {
-                response.ContentStream = new StreamErrorWatcher(stream, context);
+                response.ContentStream = new StreamErrorWatcher(stream, context, message.CancellationToken);
             }
         }
     }

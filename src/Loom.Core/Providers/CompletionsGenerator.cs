@@ -31,6 +31,8 @@ internal sealed class CompletionsGenerator(ProviderContext context, string model
             throw await ProviderErrors.FromResponseAsync(Context, response, cancellationToken).ConfigureAwait(false);
         }
 
+        // Cancellation (or the idle timeout) closes the connection at once, not after the exception has travelled.
+        using var abort = cancellationToken.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var parser = SseParser.Create(stream, static (_, data) => Parse(data));
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))

@@ -57,6 +57,8 @@ internal sealed class OllamaGenerator(ProviderContext context, string modelName)
             throw await ProviderErrors.FromResponseAsync(Context, response, cancellationToken).ConfigureAwait(false);
         }
 
+        // Cancellation (or the idle timeout) closes the connection at once, not after the exception has travelled.
+        using var abort = cancellationToken.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

@@ -70,6 +70,7 @@ internal abstract class ProviderGenerator : ITextGenerator
             int? promptTokens = null, completionTokens = null;
             string? finish = null;
             bool stoppedAtLimit = false;
+            bool atLimit = false; // the branch has its tokens: only a finish reason or usage may still come
             int maxTokens = Math.Max(1, request.MaxTokens);
 
             IAsyncEnumerator<ProviderDelta> e = ReadAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
@@ -81,7 +82,7 @@ internal abstract class ProviderGenerator : ITextGenerator
                     ProviderDelta d = default;
                     try
                     {
-                        idle.CancelAfter(finish is null ? Context.Timeout : Min(Context.Timeout, FinishGrace));
+                        idle.CancelAfter(finish is null && !atLimit ? Context.Timeout : Min(Context.Timeout, FinishGrace));
                         has = await e.MoveNextAsync().ConfigureAwait(false);
                         if (has)
                         {
@@ -96,8 +97,9 @@ internal abstract class ProviderGenerator : ITextGenerator
                         }
 
                         var g = ProviderErrors.Translate(Context, ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
-                        if (finish is not null && g.Category is ErrorCategory.Timeout or ErrorCategory.Network)
+                        if ((finish is not null || atLimit) && g.Category is ErrorCategory.Timeout or ErrorCategory.Network)
                         {
+                            stoppedAtLimit = finish is null;
                             break; // the provider said the branch was finished; a stream that then stalls or drops has lost nothing
                         }
 
@@ -137,21 +139,24 @@ internal abstract class ProviderGenerator : ITextGenerator
                     finish = d.FinishReason ?? finish;
                     if (d.Text.Length > 0)
                     {
+                        if (atLimit)
+                        {
+                            // The provider overshoots max_tokens: keep what was asked for and close the stream.
+                            stoppedAtLimit = true;
+                            break;
+                        }
+
                         tokens += Math.Max(1, d.Tokens);
                         string text = echo is null ? d.Text : echo.Push(d.Text);
                         if (text.Length > 0)
                         {
                             emittedChars += text.Length;
-                            yield return new GeneratedChunk(text, echo is null || ReferenceEquals(text, d.Text) ? d.Logprob : null);
+                            yield return new GeneratedChunk(text, text == d.Text ? d.Logprob : null);
                         }
-                    }
 
-                    // The provider's own running count wins over ours when it sends one.
-                    int seen = Math.Max(tokens, completionTokens is int c && d.CompletionTokens is not null ? c : 0);
-                    if (d.Text.Length > 0 && seen >= maxTokens && d.FinishReason is null)
-                    {
-                        stoppedAtLimit = true;
-                        break;
+                        // The provider's own running count wins over ours when it sends one.
+                        int seen = Math.Max(tokens, d.CompletionTokens ?? 0);
+                        atLimit = seen >= maxTokens;
                     }
                 }
             }
@@ -179,7 +184,7 @@ internal abstract class ProviderGenerator : ITextGenerator
                 finish = "length";
             }
 
-            UsageReport usage = promptTokens is int p && completionTokens is int cc && !stoppedAtLimit
+            UsageReport usage = promptTokens is int p && completionTokens is int cc && !stoppedAtLimit && cc <= maxTokens
                 ? new UsageReport(p, cc, false, Price?.CostOf(p, cc))
                 : Estimate(request, promptTokens, Math.Min(tokens, maxTokens));
             yield return new GeneratedChunk(string.Empty, Usage: usage, FinishReason: finish ?? "stop");

@@ -7,9 +7,21 @@ namespace Loom.Core.Providers;
 /// <c>data:</c> line holds an <c>error</c> object (providers send those with HTTP 200, and SDKs
 /// tend to read them as an empty update).
 /// </summary>
-internal sealed class StreamErrorWatcher(Stream inner, ProviderContext context) : Stream
+internal sealed class StreamErrorWatcher : Stream
 {
     private const int MaxLine = 64 * 1024;
+    private readonly Stream inner;
+    private readonly ProviderContext context;
+    private readonly CancellationTokenRegistration _abort;
+
+    /// <summary>Cancellation of <paramref name="cancellationToken"/> closes the connection at once.</summary>
+    public StreamErrorWatcher(Stream inner, ProviderContext context, CancellationToken cancellationToken)
+    {
+        this.inner = inner;
+        this.context = context;
+        _abort = cancellationToken.UnsafeRegister(static s => ((Stream)s!).Dispose(), inner);
+    }
+
     private readonly List<byte> _line = new(256);
     private bool _lineTooLong;
 
@@ -56,6 +68,7 @@ internal sealed class StreamErrorWatcher(Stream inner, ProviderContext context) 
     {
         if (disposing)
         {
+            _abort.Dispose();
             inner.Dispose();
         }
 
@@ -64,6 +77,7 @@ internal sealed class StreamErrorWatcher(Stream inner, ProviderContext context) 
 
     public override async ValueTask DisposeAsync()
     {
+        await _abort.DisposeAsync().ConfigureAwait(false);
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
     }
