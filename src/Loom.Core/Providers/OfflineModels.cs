@@ -16,6 +16,11 @@ internal static class OfflineModels
 
     public static ITextGenerator Create(string modelName)
     {
+        if (modelName is not ("markov" or "markov-slow"))
+        {
+            throw new GenerationException(ErrorCategory.Config, $"unknown offline model '{modelName}': use offline/markov or offline/markov-slow.");
+        }
+
         var type = typeof(OfflineModels).Assembly.GetType(MarkovTypeName, throwOnError: false);
         if (type is null || !typeof(ITextGenerator).IsAssignableFrom(type))
         {

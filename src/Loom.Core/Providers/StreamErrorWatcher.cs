@@ -24,6 +24,7 @@ internal sealed class StreamErrorWatcher : Stream
 
     private readonly List<byte> _line = new(256);
     private bool _lineTooLong;
+    private Exception? _pending;
 
     public override bool CanRead => true;
 
@@ -39,9 +40,9 @@ internal sealed class StreamErrorWatcher : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        ThrowPending();
         int n = inner.Read(buffer);
-        Watch(buffer[..n]);
-        return n;
+        return Watch(buffer[..n]);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -49,9 +50,9 @@ internal sealed class StreamErrorWatcher : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ThrowPending();
         int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Watch(buffer.Span[..n]);
-        return n;
+        return Watch(buffer.Span[..n]);
     }
 
     public override void Flush()
@@ -82,19 +83,38 @@ internal sealed class StreamErrorWatcher : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void Watch(ReadOnlySpan<byte> data)
+    private void ThrowPending()
     {
-        foreach (byte b in data)
+        if (_pending is { } e)
         {
+            _pending = null;
+            throw e;
+        }
+    }
+
+    /// <summary>Scans what was read; returns how many bytes to hand on (the text before an error line is handed on first).</summary>
+    private int Watch(ReadOnlySpan<byte> data)
+    {
+        int lineStart = 0;
+        for (int i = 0; i < data.Length; i++)
+        {
+            byte b = data[i];
             if (b == (byte)'\n' || b == (byte)'\r')
             {
-                if (!_lineTooLong && _line.Count > 0)
+                if (!_lineTooLong && _line.Count > 0 && Check() is { } error)
                 {
-                    Check();
+                    if (lineStart == 0)
+                    {
+                        throw error; // everything before the error line was handed on already
+                    }
+
+                    _pending = error;
+                    return lineStart;
                 }
 
                 _line.Clear();
                 _lineTooLong = false;
+                lineStart = i + 1;
             }
             else if (!_lineTooLong)
             {
@@ -109,20 +129,22 @@ internal sealed class StreamErrorWatcher : Stream
                 }
             }
         }
+
+        return data.Length;
     }
 
-    private void Check()
+    private Exception? Check()
     {
         var line = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_line);
         if (!line.StartsWith("data:"u8))
         {
-            return;
+            return null;
         }
 
         var payload = line["data:".Length..].TrimStart((byte)' ');
         if (payload.Length == 0 || payload[0] != (byte)'{' || payload.IndexOf("\"error\""u8) < 0)
         {
-            return;
+            return null;
         }
 
         JsonElement error;
@@ -131,16 +153,16 @@ internal sealed class StreamErrorWatcher : Stream
             using var doc = JsonDocument.Parse(payload.ToArray());
             if (!doc.RootElement.TryGetProperty("error", out var e) || e.ValueKind is JsonValueKind.Null)
             {
-                return;
+                return null;
             }
 
             error = e.Clone();
         }
         catch (JsonException)
         {
-            return; // the SDK reports malformed JSON itself
+            return null; // the SDK reports malformed JSON itself
         }
 
-        throw ProviderErrors.FromStreamError(context, error);
+        return ProviderErrors.FromStreamError(context, error);
     }
 }
