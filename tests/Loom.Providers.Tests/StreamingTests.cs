@@ -295,4 +295,26 @@ public sealed class StreamingTests : IAsyncLifetime
         await Registry(_server).Resolve("fake/m").CollectAsync(Request("fake/m"));
         Assert.Equal("Bearer " + Key, _server.Requests[1].Header("Authorization"));
     }
+
+    [Theory]
+    [InlineData("fake/model-a")]
+    [InlineData("fakechat/model-b")]
+    public async Task A_provider_that_refuses_logprobs_is_asked_again_without_them(string model)
+    {
+        _server.BehaviorFor = r => r.TopLogprobs > 0 ? new FakeBehavior { Status = 400, ErrorBody = "{\"error\":{\"message\":\"logprobs are not supported\"}}" } : null;
+        var result = await Registry(_server).Resolve(model).CollectAsync(Request(model, topLogprobs: 5));
+        Assert.Equal(Tokens(5), result.Text);
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(0, _server.Requests[1].TopLogprobs);
+    }
+
+    [Fact]
+    public async Task Offline_models_stream_without_a_network()
+    {
+        var registry = Registry(_server);
+        var result = await registry.Resolve("offline/markov").CollectAsync(
+            Request("offline/markov", "The cat sat on the mat. The dog sat on the log.", maxTokens: 8) with { CorpusText = "The cat sat on the mat. The dog sat on the log." });
+        Assert.NotEmpty(result.Text);
+        Assert.Empty(_server.Requests);
+    }
 }

@@ -103,6 +103,17 @@ internal abstract class ProviderGenerator : ITextGenerator
                             break; // the provider said the branch was finished; a stream that then stalls or drops has lost nothing
                         }
 
+                        if (g.Category == ErrorCategory.Config && request.TopLogprobs > 0 && tokens == 0 && emittedChars == 0)
+                        {
+                            // Logprobs are optional: a provider or model that refuses the parameter gets the request again without it.
+                            Context.Log?.Invoke(Context.Redact($"{request.Model} branch {request.BranchIndex}: the provider refused the request with logprobs ({g.Message}); retrying without logprobs"));
+                            request = request with { TopLogprobs = 0 };
+                            idle.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                            await e.DisposeAsync().ConfigureAwait(false);
+                            e = ReadAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
+                            continue;
+                        }
+
                         bool retry = g.Category == ErrorCategory.RateLimit && tokens == 0 && emittedChars == 0 && attempt < MaxRetries
                             && (g.RetryAfter is null || g.RetryAfter <= MaxRetryWait);
                         if (!retry)
