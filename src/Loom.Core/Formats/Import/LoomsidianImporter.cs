@@ -31,6 +31,12 @@ internal static class LoomsidianImporter
                 throw ctx.Fail($"no note '{part}' in the file (notes: {(known.Length == 0 ? "none" : known)})");
             }
         }
+        var empty = notes.Where(m => ((JObj)m.Value)["nodes"] is JObj { Count: 0 } or JArr { Count: 0 }).Select(m => m.Key).ToList();
+        if (empty.Count > 0 && part is null)
+        {
+            notes = notes.Where(m => !empty.Contains(m.Key)).ToList();
+            ctx.Warn($"{empty.Count} note(s) without nodes were skipped: {string.Join(", ", empty.Take(5).Select(e => $"'{e}'"))}");
+        }
         if (notes.Count == 0)
         {
             throw ctx.Fail("the Loomsidian data.json holds no note with a tree");

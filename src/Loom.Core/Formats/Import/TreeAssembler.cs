@@ -197,7 +197,7 @@ internal static class TreeAssembler
             request.ModelPlan,
             request.CreatedAt ?? rootCreated,
             request.UpdatedAt ?? ctx.NowTimestamp,
-            NodeMetadata.From(treeMeta),
+            NodeMetadata.Parse(treeMeta.ToJsonString()),
             request.Archived);
         return new ImportedTree(tree, nodes, request.Format, ctx.File, request.SourcePart, ctx.TakeWarnings());
     }
@@ -245,7 +245,7 @@ internal static class TreeAssembler
             meta[NodeMetadata.Bookmarked] = true;
         }
         return new Node(id, treeId, parentId, kind, text, contextId, raw.Model, raw.Strategy, raw.MaxTokens,
-            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.From(meta));
+            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(meta.ToJsonString()));
     }
 
     /// <summary>
