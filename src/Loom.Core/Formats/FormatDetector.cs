@@ -48,7 +48,7 @@ public static class FormatDetector
         {
             return LoomFormat.LoomsidianData;
         }
-        if (top["root"] is JObj root && root["children"] is JArr)
+        if (top["root"] is JObj root && (root.Has("children") || root.Has("text")))
         {
             return LoomFormat.Socketteer;
         }
@@ -58,7 +58,7 @@ public static class FormatDetector
                 var first = arr.Items.OfType<JObj>().FirstOrDefault();
                 if (first is null)
                 {
-                    return null;
+                    return arr.Count > 0 && top.Has("version") ? LoomFormat.Basemode : null;
                 }
                 if (first.Has("parent_id") || first.Has("tree_id") || first.Has("root_id"))
                 {

@@ -31,7 +31,7 @@ internal static class Fx
     /// What every format keeps: the texts in tree order with depth, bookmarks, and the selected path's
     /// text. Models are compared separately where a format carries them.
     /// </summary>
-    public static string Shape(TreeSnapshot snap, bool withModels = false)
+    public static string Shape(TreeSnapshot snap, bool withModels = false, bool flags = false)
     {
         var sb = new StringBuilder();
         foreach (var (node, depth) in snap.PreOrder())
@@ -41,13 +41,20 @@ internal static class Fx
             {
                 sb.Append(" *bookmark*");
             }
+            if (flags && node.CheckedOut)
+            {
+                sb.Append(" *selected*");
+            }
             if (withModels && node.Model is not null)
             {
                 sb.Append(" model=").Append(node.Model);
             }
             sb.Append('\n');
         }
-        sb.Append("current: ").Append(snap.PathText(snap.Current.Id));
+        if (!flags)
+        {
+            sb.Append("current: ").Append(snap.PathText(snap.Current.Id));
+        }
         return sb.ToString();
     }
 }
