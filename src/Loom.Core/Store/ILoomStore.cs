@@ -39,6 +39,9 @@ public interface ILoomStore : IDisposable
     /// <summary>Children of a node (context nodes excluded) ordered by created_at, id.</summary>
     IReadOnlyList<Node> GetChildren(string parentId);
 
+    /// <summary>The checked-out child of <paramref name="nodeId"/>, its checked-out child, and so on (one recursive query).</summary>
+    IReadOnlyList<Node> GetCheckedOutPath(string nodeId);
+
     /// <summary>Number of descendants of each child of <paramref name="parentId"/>, keyed by child id.</summary>
     IReadOnlyDictionary<string, int> GetChildDescendantCounts(string parentId);
 
