@@ -54,6 +54,10 @@ internal sealed class MemoryStore : ILoomStore
 
     public IReadOnlyDictionary<string, int> GetChildDescendantCounts(string parentId) => throw new NotSupportedException();
 
+    public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) => throw new NotSupportedException();
+
+    public IReadOnlyList<Node> GetCheckedOutPath(string nodeId) => throw new NotSupportedException();
+
     public IReadOnlyList<Node> GetTreeNodes(string treeId) => Ordered(_nodes.Values.Where(n => n.TreeId == treeId));
 
     public IReadOnlyList<Node> GetBookmarks(string treeId) => throw new NotSupportedException();
