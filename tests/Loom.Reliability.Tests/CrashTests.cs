@@ -30,7 +30,7 @@ public sealed class CrashTests(ITestOutputHelper output)
     [Fact]
     public async Task Fifty_sigkills_during_generation_typing_and_navigation_lose_nothing()
     {
-        var seed = Seeds.For(9001);
+        var seed = Seeds.For(4242);
         using var dir = new TempDir("crash");
         var db = dir.File("trees.sqlite");
         var clock = Stopwatch.StartNew();
@@ -181,7 +181,7 @@ public sealed class CrashTests(ITestOutputHelper output)
                 if (!pending && ackedNode is not null)
                 {
                     var tree = file.Nodes[ackedNode].TreeId;
-                    Assert.True(file.CurrentNodes[tree] == ackedNode, $"round {round} ({scenario}): current node {file.CurrentNodes[tree]} != acknowledged {ackedNode}");
+                    Assert.True(file.CurrentNodes[tree] == ackedNode, $"round {round} ({scenario}): current node {file.CurrentNodes[tree]} != acknowledged {ackedNode}\n current {Show(file.PathText(file.CurrentNodes[tree]!))} {file.Nodes[file.CurrentNodes[tree]!].Metadata}\n acked   {Show(file.PathText(ackedNode))} {file.Nodes[ackedNode].Metadata}\n binding {file.Bindings.GetValueOrDefault(Uri)}");
                 }
                 if (scenario == Scenario.Type && ackedNode is not null)
                 {
