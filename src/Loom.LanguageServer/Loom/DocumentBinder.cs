@@ -62,8 +62,31 @@ public sealed class DocumentBinder
         {
             doc.ClientText = doc.State.FullText;
         }
+        PersistCurrentNode(session);
         SaveBinding(doc);
         _server.Notifier.Notify(doc, doc.State!);
+    }
+
+    /// <summary>
+    /// A session that starts at a node other than the tree's <c>current_node_id</c> (a binding newer than the
+    /// tree's current node, e.g. after a crash between a navigation's write and its binding) writes its path,
+    /// so the file names the node the editor shows.
+    /// </summary>
+    private void PersistCurrentNode(LoomSession session)
+    {
+        var state = session.GetState();
+        if (Store.IsReadOnly || Store.TryGetTree(state.TreeId)?.CurrentNodeId == state.CurrentNodeId)
+        {
+            return;
+        }
+        try
+        {
+            session.Save();
+        }
+        catch (LoomStoreException ex)
+        {
+            _server.Log.Warning($"could not record the current node of tree {state.TreeId}: {ex.Message}");
+        }
     }
 
     public void SaveBinding(LoomDocument doc)
