@@ -30,7 +30,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static ProcessStartInfo StartInfo(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
+    public static ProcessStartInfo StartInfo(string databasePath, IReadOnlyDictionary<string, string>? environment = null, string logLevel = "debug")
     {
         var fromEnv = Environment.GetEnvironmentVariable("LOOM_SERVER");
         var dir = AppContext.BaseDirectory;
@@ -53,7 +53,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add("--db");
         info.ArgumentList.Add(databasePath);
         info.ArgumentList.Add("--log-level");
-        info.ArgumentList.Add("debug");
+        info.ArgumentList.Add(logLevel);
         info.RedirectStandardInput = true;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
@@ -74,9 +74,9 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the process without a JSON-RPC client (the fuzzer writes raw bytes).</summary>
-    public static ServerProcess StartRaw(string databasePath, IReadOnlyDictionary<string, string>? environment = null)
+    public static ServerProcess StartRaw(string databasePath, IReadOnlyDictionary<string, string>? environment = null, string logLevel = "debug")
     {
-        var process = Process.Start(StartInfo(databasePath, environment)) ?? throw new InvalidOperationException("could not start the server");
+        var process = Process.Start(StartInfo(databasePath, environment, logLevel)) ?? throw new InvalidOperationException("could not start the server");
         var server = new ServerProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
