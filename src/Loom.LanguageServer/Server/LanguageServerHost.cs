@@ -58,6 +58,7 @@ public sealed class LanguageServerHost : IDisposable
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
         };
         RpcDispatcher.Register(rpc, _server, HandlerSet.Create(_server, _commands));
+        TolerantMessageHandler.InvalidRequest.Register(rpc);
         _server.Client.Attach(rpc);
         _server.Log.AttachClient(m => _server.Client.NotifyAsync(Methods.LogMessage, m));
         rpc.StartListening();
