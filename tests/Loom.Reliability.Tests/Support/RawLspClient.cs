@@ -45,8 +45,12 @@ public sealed class RawLspClient : IDisposable
     {
         try
         {
+            var trace = Environment.GetEnvironmentVariable("LOOM_FUZZ_TRACE");
+            using var record = string.IsNullOrEmpty(trace) ? null : File.Create(trace + ".out");
             foreach (var bytes in _outbox.GetConsumingEnumerable())
             {
+                record?.Write(bytes);
+                record?.Flush();
                 _output.Write(bytes);
                 _output.Flush();
             }
