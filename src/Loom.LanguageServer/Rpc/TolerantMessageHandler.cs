@@ -32,10 +32,17 @@ public sealed class TolerantMessageHandler : HeaderDelimitedMessageHandler
     protected override async ValueTask<JsonRpcMessage?> ReadCoreAsync(CancellationToken cancellationToken)
     {
         var reader = Reader ?? throw new InvalidOperationException("no receiving stream");
+        var atLeast = 0;
         while (true)
         {
-            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            // A body larger than the pipe's pause threshold arrives only through ReadAtLeastAsync (plain reads would
+            // wait for ever once the unconsumed bytes stop the writer); asking for one byte more than we have also
+            // lets a claimed length that never arrives be cut at the next header as soon as one comes.
+            var read = atLeast > 0
+                ? await reader.ReadAtLeastAsync(atLeast, cancellationToken).ConfigureAwait(false)
+                : await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             var buffer = read.Buffer;
+            atLeast = 0;
             var outcome = TryFrame(buffer, read.IsCompleted, out var consumed, out var body, out var problem);
             if (problem is not null)
             {
@@ -49,6 +56,7 @@ public sealed class TolerantMessageHandler : HeaderDelimitedMessageHandler
                     return null;
                 }
                 reader.AdvanceTo(consumed, buffer.End);
+                atLeast = (int)Math.Min(int.MaxValue, buffer.Slice(consumed).Length + 1);
                 continue;
             }
             reader.AdvanceTo(consumed);
