@@ -1,0 +1,43 @@
+// Bundles the extension (dist/extension.js) or the unit tests (out/test/unit/*.test.js).
+import * as esbuild from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+
+if (args.has('--tests')) {
+  const dir = 'test/unit';
+  const entryPoints = fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
+  fs.rmSync('out/test/unit', { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    outdir: 'out/test/unit',
+    external: ['vscode'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+} else {
+  const ctx = await esbuild.context({
+    entryPoints: ['src/extension.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'warning',
+  });
+  if (args.has('--watch')) await ctx.watch();
+  else {
+    await ctx.rebuild();
+    await ctx.dispose();
+  }
+}
