@@ -13,8 +13,12 @@ CODE_SERVER_VERSION="${LOOM_CODE_SERVER_VERSION:-4.139.1}"
 mkdir -p "$CACHE"
 log() { echo "[e2e-setup] $*" >&2; }
 
+NODE_ONLY=0
+for a in "$@"; do [ "$a" = "--node-only" ] && NODE_ONLY=1; done
+
 # --- Debian packages ---------------------------------------------------------
 need_apt=()
+if [ "$NODE_ONLY" = 0 ]; then
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 for p in libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$p")
@@ -25,6 +29,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -qq >&2
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${need_apt[@]}" >&2
+fi
 fi
 
 # --- Node 24 -------------------------------------------------------------------
@@ -43,7 +48,7 @@ NODE24_BIN="$NODE24_HOME/bin"
 # --- code-server -------------------------------------------------------------
 CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION-node$("$NODE24_BIN/node" -p 'process.versions.node.split(".")[0]')"
 CODE_SERVER="$CS_DIR/node_modules/.bin/code-server"
-if [ ! -x "$CODE_SERVER" ] || [ ! -f "$CS_DIR/.complete" ]; then
+if [ "$NODE_ONLY" = 0 ] && { [ ! -x "$CODE_SERVER" ] || [ ! -f "$CS_DIR/.complete" ]; }; then
   log "installing code-server@$CODE_SERVER_VERSION into $CS_DIR (about 70 s)"
   rm -rf "$CS_DIR.tmp"; mkdir -p "$CS_DIR.tmp"
   (
@@ -62,7 +67,7 @@ if [ ! -x "$CODE_SERVER" ] || [ ! -f "$CS_DIR/.complete" ]; then
   touch "$CS_DIR/.complete"
 fi
 
-if [ "${1:-}" = "--print-env" ]; then
+if [[ " $* " == *" --print-env "* ]]; then
   echo "NODE24_HOME=$NODE24_HOME"
   echo "NODE24_BIN=$NODE24_BIN"
   echo "CODE_SERVER=$CODE_SERVER"
