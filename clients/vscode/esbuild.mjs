@@ -6,7 +6,10 @@ import * as path from 'path';
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
 
-if (args.has('--tests')) {
+if (args.has('--fake-server')) {
+  await esbuild.build({ entryPoints: ['test/fake-server/server.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node18', outfile: 'out/fake-server/server.js', logLevel: 'warning' });
+  fs.writeFileSync('out/fake-server/loom-language-server', `#!/bin/sh\nexec node "$(dirname "$0")/server.js" "$@"\n`, { mode: 0o755 });
+} else if (args.has('--tests')) {
   const dir = 'test/unit';
   const entryPoints = fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
   fs.rmSync('out/test/unit', { recursive: true, force: true });

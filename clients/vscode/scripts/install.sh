@@ -47,7 +47,7 @@ if [ -e "$SERVER" ]; then
   else
     log "WARNING: $SERVER_DIR has no loom-language-server.dll; not bundling it"
   fi
-  if [ "${LOOM_SELF_CONTAINED:-1}" != "0" ] && [ -f "$REPO/src/Loom.LanguageServer/Loom.LanguageServer.csproj" ] && command -v dotnet >/dev/null; then
+  if [ -d server/fdd ] && [ "${LOOM_SELF_CONTAINED:-1}" != "0" ] && [ -f "$REPO/src/Loom.LanguageServer/Loom.LanguageServer.csproj" ] && command -v dotnet >/dev/null; then
     SC="$REPO/.artifacts/server-linux-x64"
     src_hash="$(cd "$REPO" && find src Directory.Build.props Directory.Packages.props -type f \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
     if [ ! -f "$SC/.loom-stamp" ] || [ "$(cat "$SC/.loom-stamp")" != "$src_hash" ]; then

@@ -31,6 +31,7 @@ export class LoomClient implements vscode.Disposable {
   problem: string | undefined;
   private problemShown = false;
   private readyPromise: Promise<boolean> | undefined;
+  private readonly timing = !!process.env.LOOM_VSCODE_METRICS;
 
   private readonly _onState = new vscode.EventEmitter<{ uri: string; state: LoomState }>();
   readonly onState = this._onState.event;
@@ -211,11 +212,19 @@ export class LoomClient implements vscode.Disposable {
     const isLoom = (doc: vscode.TextDocument) => this.isLoomDocument(doc);
     return {
       didOpen: (doc, next) => (isLoom(doc) ? next(doc) : Promise.resolve()),
-      didChange: (ev, next) => (isLoom(ev.document) ? next(ev) : Promise.resolve()),
+      didChange: (ev, next) => {
+        if (this.timing && isLoom(ev.document)) this.output.appendLine(`timing: didChange at ${performance.now().toFixed(1)}`);
+        return isLoom(ev.document) ? next(ev) : Promise.resolve();
+      },
       didClose: (doc, next) => (isLoom(doc) ? next(doc) : Promise.resolve()),
       didSave: (doc, next) => (isLoom(doc) ? next(doc) : Promise.resolve()),
       willSave: (ev, next) => (isLoom(ev.document) ? next(ev) : Promise.resolve()),
-      provideCompletionItem: (doc, pos, ctx, tok, next) => (isLoom(doc) ? next(doc, pos, ctx, tok) : undefined),
+      provideCompletionItem: async (doc, pos, ctx, tok, next) => {
+        if (!isLoom(doc)) return undefined;
+        const r = await next(doc, pos, ctx, tok);
+        this.output.appendLine(`DEBUG completion at ${pos.line}:${pos.character} -> ${Array.isArray(r) ? r.length : r ? 'list ' + r.items.length : r}`);
+        return r;
+      },
       provideHover: (doc, pos, tok, next) => (isLoom(doc) ? next(doc, pos, tok) : undefined),
       provideCodeActions: (doc, range, ctx, tok, next) => (isLoom(doc) ? next(doc, range, ctx, tok) : undefined),
       provideDocumentSymbols: (doc, tok, next) => (isLoom(doc) ? next(doc, tok) : undefined),
@@ -264,7 +273,9 @@ export class LoomClient implements vscode.Disposable {
   /** Runs a protocol command; updates the state when it returns one. */
   async execute<T = unknown>(command: string, arg: Record<string, unknown>): Promise<T> {
     const client = await this.ensureRunning();
+    const t0 = performance.now();
     const result = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] })) as T;
+    if (this.timing) this.output.appendLine(`timing: ${command} answered in ${(performance.now() - t0).toFixed(1)} ms`);
     const st = stateFromResult(result);
     if (st && typeof arg.uri === 'string') this.setState(arg.uri, st);
     return result;
