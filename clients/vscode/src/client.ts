@@ -154,6 +154,17 @@ export class LoomClient implements vscode.Disposable {
     };
     const client = new LanguageClient('loom', 'Loom', serverOptions, clientOptions);
     this.client = client;
+    if (this.timing) {
+      // Where the time of a navigation goes: server until its applyEdit, then the workbench.
+      const c = client as unknown as { handleApplyWorkspaceEdit: (p: unknown) => Promise<unknown> };
+      const orig = c.handleApplyWorkspaceEdit.bind(client);
+      c.handleApplyWorkspaceEdit = async (p: unknown) => {
+        const t = performance.now();
+        const r = await orig(p);
+        this.output.appendLine(`timing: applyEdit received at ${t.toFixed(1)}, applied in ${(performance.now() - t).toFixed(1)} ms`);
+        return r;
+      };
+    }
     client.onNotification(Method.stateChanged, (p: StateChanged) => this.setState(p.uri, p.state));
     client.onNotification(Method.generation, (p: GenerationEvent) => this._onGeneration.fire(p));
     try {
@@ -219,12 +230,7 @@ export class LoomClient implements vscode.Disposable {
       didClose: (doc, next) => (isLoom(doc) ? next(doc) : Promise.resolve()),
       didSave: (doc, next) => (isLoom(doc) ? next(doc) : Promise.resolve()),
       willSave: (ev, next) => (isLoom(ev.document) ? next(ev) : Promise.resolve()),
-      provideCompletionItem: async (doc, pos, ctx, tok, next) => {
-        if (!isLoom(doc)) return undefined;
-        const r = await next(doc, pos, ctx, tok);
-        this.output.appendLine(`DEBUG completion at ${pos.line}:${pos.character} -> ${Array.isArray(r) ? r.length : r ? 'list ' + r.items.length : r}`);
-        return r;
-      },
+      provideCompletionItem: (doc, pos, ctx, tok, next) => (isLoom(doc) ? next(doc, pos, ctx, tok) : undefined),
       provideHover: (doc, pos, tok, next) => (isLoom(doc) ? next(doc, pos, tok) : undefined),
       provideCodeActions: (doc, range, ctx, tok, next) => (isLoom(doc) ? next(doc, range, ctx, tok) : undefined),
       provideDocumentSymbols: (doc, tok, next) => (isLoom(doc) ? next(doc, tok) : undefined),
@@ -275,7 +281,7 @@ export class LoomClient implements vscode.Disposable {
     const client = await this.ensureRunning();
     const t0 = performance.now();
     const result = (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] })) as T;
-    if (this.timing) this.output.appendLine(`timing: ${command} answered in ${(performance.now() - t0).toFixed(1)} ms`);
+    if (this.timing) this.output.appendLine(`timing: ${command} sent at ${t0.toFixed(1)}, answered in ${(performance.now() - t0).toFixed(1)} ms`);
     const st = stateFromResult(result);
     if (st && typeof arg.uri === 'string') this.setState(arg.uri, st);
     return result;

@@ -285,10 +285,12 @@ export async function generate(deps: CommandDeps, uri: string, extra: Record<str
     async (progress, token) => {
       let reported = 0;
       let genId: string | undefined;
+      let outcome: string | undefined;
       const sub = client.onGeneration((ev) => {
         if (ev.uri !== uri) return;
         genId ??= ev.generationId;
         if (ev.generationId !== genId) return;
+        if (ev.event !== 'token') outcome = ev.event;
         const frac = progressFraction(streams.totalTokens(ev.generationId), branches, maxTokens);
         const pct = Math.floor(frac * 100);
         if (pct > reported) {
@@ -302,7 +304,8 @@ export async function generate(deps: CommandDeps, uri: string, extra: Record<str
       try {
         const result = await client.execute(ServerCommand.generate, { uri, ...extra });
         const ed = vscode.window.activeTextEditor;
-        if (ed && ed.document.uri.toString() === uri && !token.isCancellationRequested) {
+        // Offer the new children as completion items, only after a generation that finished.
+        if (ed && ed.document.uri.toString() === uri && !token.isCancellationRequested && outcome === 'complete') {
           const end = ed.document.lineAt(ed.document.lineCount - 1).range.end;
           if (ed.selection.active.isEqual(end)) void vscode.commands.executeCommand('editor.action.triggerSuggest');
         }

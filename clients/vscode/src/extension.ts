@@ -27,13 +27,20 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
   const generating = new Set<string>();
   const activeUri = () => activeLoomEditor(client, true)?.document.uri.toString();
 
-  const updateUi = () => {
+  const contextKeys = new Map<string, boolean>();
+  const setContext = (key: string, value: boolean) => {
+    if (contextKeys.get(key) === value) return;
+    contextKeys.set(key, value);
+    void vscode.commands.executeCommand('setContext', key, value);
+  };
+  const updateUiNow = () => {
+    uiTimer = undefined;
     const ed = activeLoomEditor(client, true);
     const uri = ed?.document.uri.toString();
     const st = uri ? client.state(uri) : undefined;
     const isGen = !!uri && (generating.has(uri) || !!st?.generating);
-    void vscode.commands.executeCommand('setContext', 'loom.active', !!ed);
-    void vscode.commands.executeCommand('setContext', 'loom.generating', isGen);
+    setContext('loom.active', !!ed);
+    setContext('loom.generating', isGen);
     status.update(!!ed, st ? { ...st, generating: isGen } : st, client.problem);
     tree.setDocument(uri);
     streamView.setDocument(uri);
@@ -41,6 +48,18 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
     for (const e of vscode.window.visibleTextEditors) {
       if (client.isLoomDocument(e.document)) ghost.update(e, client.state(e.document.uri));
     }
+  };
+  // State often arrives just before the server's workspace/applyEdit: redraw the chrome
+  // (status bar, context keys, decorations) a moment later so the edit reaches the
+  // workbench first and the new text shows without waiting behind it.
+  let uiTimer: NodeJS.Timeout | undefined;
+  const updateUi = (now = false) => {
+    if (now) {
+      if (uiTimer) clearTimeout(uiTimer);
+      updateUiNow();
+      return;
+    }
+    uiTimer ??= setTimeout(updateUiNow, 15);
   };
 
   context.subscriptions.push(
@@ -79,15 +98,12 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
       }
     }),
     vscode.window.onDidChangeActiveTextEditor(() => {
-      updateUi();
+      updateUi(true);
       const uri = activeUri();
       if (uri && !client.state(uri) && client.running) void client.refreshState(vscode.Uri.parse(uri)).catch(() => undefined);
     }),
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (!client.isLoomDocument(e.document)) return;
-      for (const ed of vscode.window.visibleTextEditors) {
-        if (ed.document === e.document) ghost.update(ed, client.state(e.document.uri));
-      }
+      if (client.isLoomDocument(e.document)) updateUi();
     }),
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (client.isLoomDocument(doc)) void client.start();
@@ -98,7 +114,7 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
   );
 
   registerCommands(context, { client, streams, refreshTree: () => tree.refresh(true) });
-  updateUi();
+  updateUi(true);
 
   const activateMs = performance.now() - t0;
   output.appendLine(`Loom activated in ${activateMs.toFixed(1)} ms`);

@@ -42,7 +42,7 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
     };
     if (this.timer) clearTimeout(this.timer);
     if (now) run();
-    else this.timer = setTimeout(run, 30);
+    else this.timer = setTimeout(run, 80);
   }
 
   getTreeItem(id: string): vscode.TreeItem {

@@ -97,8 +97,10 @@ async function editorText() {
   return page.evaluate(() => {
     const ed = document.querySelector('.editor-group-container.active .monaco-editor .view-lines') ?? document.querySelector('.monaco-editor .view-lines');
     if (!ed) return '';
+    // Inlay hints (node boundary markers) are injected spans with a dyn-rule class: not buffer text.
+    const lineText = (l) => [...l.querySelectorAll('span > span')].filter((s) => !/dyn-rule-/.test(s.className)).map((s) => s.textContent).join('');
     const lines = [...ed.querySelectorAll('.view-line')].sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top));
-    return lines.map((l) => l.textContent).join(' ').replace(/[\u00a0\s]+/g, ' ').trim();
+    return lines.map(lineText).join(' ').replace(/[\u00a0\s]+/g, ' ').trim();
   });
 }
 
@@ -110,7 +112,8 @@ async function waitEditorText(pred, what, timeout = STEP_TIMEOUT) {
     if (pred(last)) return last;
     await page.waitForTimeout(25);
   }
-  throw new Error(`editor text never became ${what}; last: ${JSON.stringify(last)}`);
+  const html = await page.evaluate(() => document.querySelector('.editor-group-container.active .monaco-editor .view-line')?.outerHTML ?? '');
+  throw new Error(`editor text never became ${what}; last: ${JSON.stringify(last)}\n  # first line HTML: ${html.slice(0, 3000)}`);
 }
 
 /**
@@ -122,10 +125,11 @@ async function timedKey(key, expectedDesc, expected) {
     const lines = document.querySelector('.editor-group-container.active .monaco-editor .view-lines') ?? document.querySelector('.monaco-editor .view-lines');
     const w = window;
     w.__loom = { t0: 0, t1: 0, text: '' };
+    const lineText = (l) => [...l.querySelectorAll('span > span')].filter((s) => !/dyn-rule-/.test(s.className)).map((s) => s.textContent).join('');
     const textNow = () =>
       [...lines.querySelectorAll('.view-line')]
         .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
-        .map((l) => l.textContent)
+        .map(lineText)
         .join(' ')
         .replace(/[\u00a0\s]+/g, ' ')
         .trim();
@@ -411,8 +415,9 @@ async function main() {
     });
 
     await step('hover shows the node under the cursor', async () => {
-      const first = page.locator('.editor-group-container.active .monaco-editor .view-line').first();
-      const box = await first.boundingBox();
+      const box = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().boundingBox();
+      if (!box) throw new Error('no editor on screen');
+      box.height = 18;
       await page.mouse.move(box.x + 30, box.y + box.height / 2);
       await page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover-content').first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
       const txt = norm(await page.locator('.monaco-hover-content').first().textContent());
