@@ -129,6 +129,8 @@ export class LoomClient implements vscode.Disposable {
       transport: TransportKind.stdio,
       options: { env: { ...process.env } },
     };
+    // eslint-disable-next-line prefer-const
+    let client: LanguageClient;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'loom' }, { scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: this.output,
@@ -141,6 +143,8 @@ export class LoomClient implements vscode.Disposable {
           return { action: (count ?? 0) > 3 ? ErrorAction.Shutdown : ErrorAction.Continue, handled: true };
         },
         closed: () => {
+          // A stop we asked for (restart, deactivate) is not a failure.
+          if (this.client !== client) return { action: CloseAction.DoNotRestart, handled: true };
           this.fail(
             `The Loom language server stopped (${launch.command}). See the "Loom" output for its last words, then run "Loom: Restart Language Server".`,
           );
@@ -152,7 +156,7 @@ export class LoomClient implements vscode.Disposable {
         return false;
       },
     };
-    const client = new LanguageClient('loom', 'Loom', serverOptions, clientOptions);
+    client = new LanguageClient('loom', 'Loom', serverOptions, clientOptions);
     this.client = client;
     if (this.timing) {
       // Where the time of a navigation goes: server until its applyEdit, then the workbench.
