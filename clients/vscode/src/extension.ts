@@ -90,9 +90,9 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
       }
     }),
     client.onReady((ok) => {
-      updateUi();
-      if (!ok) return;
+      updateUi(true);
       tree.refresh(true);
+      if (!ok) return;
       for (const doc of vscode.workspace.textDocuments) {
         if (client.isLoomDocument(doc)) void client.refreshState(doc.uri).catch(() => undefined);
       }

@@ -32,6 +32,7 @@ function mustEnv(name) {
 }
 
 const ORIGINAL = 'Once upon a time, in a quiet town by the sea,';
+const NOTES = 'Meeting notes: the harbour committee agreed that';
 const results = [];
 const metrics = { navigateMs: [], acceptMs: [] };
 let page;
@@ -248,6 +249,7 @@ async function main() {
   const xdg = path.join(tmp, 'xdg');
   for (const d of [ws, path.join(userDir, 'User'), extDir, xdg]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(ws, 'demo.loom'), ORIGINAL);
+  fs.writeFileSync(path.join(ws, 'notes.txt'), NOTES);
   const metricsFile = path.join(tmp, 'activation.json');
   fs.writeFileSync(
     path.join(userDir, 'User', 'settings.json'),
@@ -466,6 +468,26 @@ async function main() {
       await waitStatus((s) => !/generating/.test(s), 'not generating');
       await page.locator('.notifications-toasts .notification-toast', { hasText: 'Loom: generating' }).first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
       if ((await editorText()) !== before) throw new Error('cancel changed the buffer');
+    });
+
+    await step('"Loom: Attach to this document" makes a plain text file a loom', async () => {
+      await page.keyboard.press('Control+p');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill('notes.txt');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'notes.txt' }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.keyboard.press('Enter');
+      await waitEditorText((t) => t === norm(NOTES), 'the notes text');
+      // Not a loom yet: no Loom status item for this editor.
+      await page.waitForFunction(() => ![...document.querySelectorAll('.statusbar-item')].some((e) => /offline\//.test(e.textContent ?? '')), null, { timeout: STEP_TIMEOUT });
+      await runCommand('Loom: Attach to this document');
+      await waitStatus((s) => s.includes('offline/markov'), 'the Loom status for the attached file');
+      await waitRows('Tree', (r) => r.length === 1 && r[0].aria.startsWith('current node:') && r[0].text.startsWith('Meeting notes'), 'the new tree of notes.txt');
+      await focusEditorEnd();
+      await page.keyboard.press('Alt+Enter');
+      await waitRows('Tree', (r) => r.filter((x) => x.level === 2).length === 3, '3 children of the notes');
+      await page.keyboard.press('Escape');
+      if ((await editorText()) !== norm(NOTES)) throw new Error('generating changed the notes buffer');
     });
 
     await step('a server that cannot start gives one clear message with the fix', async () => {
