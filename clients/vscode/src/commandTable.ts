@@ -29,6 +29,7 @@ export const CUSTOM_COMMANDS = [
   'loom-branches.setMaxTokens',
   'loom-branches.setBranches',
   'loom-branches.setContext',
+  'loom-branches.setModelPlan',
   'loom-branches.deleteNode',
   'loom-branches.setApiKey',
   'loom-branches.import',
@@ -67,3 +68,24 @@ export function modelChoices(current: string | undefined, configured: string | u
 }
 
 export const KNOWN_KEY_PROVIDERS = ['openai', 'openrouter', 'anthropic', 'together', 'fireworks', 'deepseek', 'groq', 'mistral'];
+
+/** Parses the model plan typed as JSON; returns the plan or an error text. */
+export function parseModelPlan(text: string): { plan?: { model: string; branches?: number; maxTokens?: number; temperature?: number; enabled?: boolean }[]; error?: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return { error: `Not JSON: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  if (!Array.isArray(v) || v.length === 0) return { error: 'Enter a JSON array with at least one entry.' };
+  for (const [i, e] of v.entries()) {
+    if (!e || typeof e !== 'object' || typeof (e as { model?: unknown }).model !== 'string' || !(e as { model: string }).model) {
+      return { error: `Entry ${i + 1} needs a "model" string.` };
+    }
+    for (const k of ['branches', 'maxTokens'] as const) {
+      const n = (e as Record<string, unknown>)[k];
+      if (n !== undefined && !(Number.isInteger(n) && (n as number) > 0)) return { error: `Entry ${i + 1}: ${k} must be a positive whole number.` };
+    }
+  }
+  return { plan: v };
+}

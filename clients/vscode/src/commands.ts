@@ -2,7 +2,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LoomClient } from './client';
-import { CUSTOM_COMMANDS, KNOWN_KEY_PROVIDERS, modelChoices, SIMPLE_COMMANDS, validatePositiveInt } from './commandTable';
+import { CUSTOM_COMMANDS, KNOWN_KEY_PROVIDERS, modelChoices, parseModelPlan, SIMPLE_COMMANDS, validatePositiveInt } from './commandTable';
 import { LoomState, Method, ServerCommand, TreeSummary } from './protocol';
 import { progressFraction, StreamBook } from './streams';
 
@@ -130,6 +130,21 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
     });
     if (typed === undefined) return;
     return client.execute(ServerCommand.setContext, { uri, context: typed });
+  });
+
+  reg('loom-branches.setModelPlan', async () => {
+    const uri = uriOf();
+    if (!uri) return;
+    const st = client.state(uri);
+    const current = st?.modelPlan?.length ? st.modelPlan : [{ model: st?.model ?? 'offline/markov', branches: st?.nBranches ?? 3, maxTokens: st?.maxTokens ?? 64, temperature: st?.temperature ?? 1, enabled: true }];
+    const typed = await vscode.window.showInputBox({
+      title: 'Loom: model plan of this tree (JSON)',
+      prompt: 'Each entry generates its own branches: [{"model": "...", "branches": 2, "maxTokens": 64, "temperature": 1, "enabled": true}, ...]',
+      value: JSON.stringify(current),
+      validateInput: (v) => parseModelPlan(v).error,
+    });
+    if (!typed) return;
+    return client.execute(ServerCommand.setModelPlan, { uri, plan: parseModelPlan(typed).plan });
   });
 
   const deleteNode = async (uri: string, nodeId: string, label: string) => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CUSTOM_COMMANDS, modelChoices, SIMPLE_COMMANDS, validatePositiveInt } from '../../src/commandTable';
+import { CUSTOM_COMMANDS, modelChoices, parseModelPlan, SIMPLE_COMMANDS, validatePositiveInt } from '../../src/commandTable';
 import { ALL_SERVER_COMMANDS, stateFromResult } from '../../src/protocol';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../package.json'), 'utf8'));
@@ -25,14 +25,15 @@ test('palette commands are titled "Loom: ..." and never reuse the server ids', (
 test('every protocol command is reachable from the palette', () => {
   const reachable = new Set(Object.values(SIMPLE_COMMANDS).map((s) => s.server));
   // Custom handlers and what they send.
-  for (const s of ['loom.attach', 'loom.generate', 'loom.navigateTo', 'loom.setModel', 'loom.setMaxTokens', 'loom.setBranches', 'loom.setContext', 'loom.deleteNode', 'loom.setApiKey', 'loom.import', 'loom.export']) reachable.add(s);
+  for (const s of ['loom.setModelPlan', 'loom.attach', 'loom.generate', 'loom.navigateTo', 'loom.setModel', 'loom.setMaxTokens', 'loom.setBranches', 'loom.setContext', 'loom.deleteNode', 'loom.setApiKey', 'loom.import', 'loom.export']) reachable.add(s);
   const src = ['commands.ts', 'client.ts'].map((f) => fs.readFileSync(path.join(__dirname, '../../../src', f), 'utf8')).join('\n');
   for (const s of reachable) {
     if (SIMPLE_COMMANDS && Object.values(SIMPLE_COMMANDS).some((x) => x.server === s)) continue;
     const key = s.replace('loom.', '');
     assert.match(src, new RegExp(`ServerCommand\\.${key}\\b`), `${s} is sent by commands.ts or client.ts`);
   }
-  const missing = ALL_SERVER_COMMANDS.filter((c) => !reachable.has(c) && c !== 'loom.setModelPlan');
+  reachable.add('loom.setModelPlan');
+  const missing = ALL_SERVER_COMMANDS.filter((c) => !reachable.has(c));
   assert.deepEqual(missing, []);
 });
 
@@ -93,4 +94,12 @@ test('command results: a LoomState, or {bookmarked, state}', () => {
   assert.equal(stateFromResult({ bookmarked: true, state: st }), st);
   assert.equal(stateFromResult({}), undefined);
   assert.equal(stateFromResult(null), undefined);
+});
+
+test('model plans typed as JSON are checked', () => {
+  assert.deepEqual(parseModelPlan('[{"model":"a/b","branches":2}]').plan, [{ model: 'a/b', branches: 2 }]);
+  assert.match(parseModelPlan('[]').error!, /at least one/);
+  assert.match(parseModelPlan('{').error!, /Not JSON/);
+  assert.match(parseModelPlan('[{"branches":2}]').error!, /"model"/);
+  assert.match(parseModelPlan('[{"model":"x","maxTokens":0}]').error!, /maxTokens/);
 });
