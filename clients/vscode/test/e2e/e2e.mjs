@@ -441,6 +441,18 @@ async function main() {
       const txt = norm(await hover.textContent());
       if (!txt) throw new Error('empty hover');
       await page.mouse.move(box.x + 30, box.y + 400);
+      await hover.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+      // Over generated text (past the root's 46 characters): the node's sibling position "i/n".
+      const charW = await page.evaluate(() => {
+        const s = document.querySelector('.editor-group-container.active .monaco-editor .view-line span span');
+        return s ? s.getBoundingClientRect().width / Math.max(1, (s.textContent ?? '').length) : 8;
+      });
+      await page.mouse.move(box.x + charW * 52, box.y + 9, { steps: 4 });
+      const hover2 = page.locator('.monaco-hover-content', { hasText: /\S/ }).first();
+      await hover2.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      const txt2 = norm(await hover2.textContent());
+      if (!/\b\d+\s*\/\s*\d+/.test(txt2)) throw new Error(`hover over a generated node shows no sibling position: ${txt2}`);
+      await page.mouse.move(box.x + 30, box.y + 400);
     });
 
     await step('escape cancels a slow generation (offline/markov-slow)', async () => {
