@@ -430,6 +430,23 @@ async function main() {
       await timedKey('Control+Alt+n', 'the bookmarked text', (t) => t === edited);
     });
 
+    await step('tree view: right-click Bookmark marks a node, a click on a node checks it out', async () => {
+      const pane = page.locator('.pane', { has: page.locator('.pane-header .title', { hasText: /^Tree$/i }) }).first();
+      const rows = (await viewRows('Tree')).filter((x) => x.level === 2);
+      const idx = rows.findIndex((x) => !x.aria.startsWith('current node:') && !x.aria.startsWith('bookmarked:'));
+      if (idx < 0) throw new Error(`no other branch to use: ${JSON.stringify(rows)}`);
+      const label = norm(rows[idx].aria).replace(/…$/, '');
+      const rowAt = () => pane.locator('.monaco-list-row[aria-level="2"]').nth(idx);
+      await rowAt().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: /^Bookmark$/ }).first();
+      await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await item.click();
+      await waitRows('Tree', (r) => r.filter((x) => x.level === 2)[idx]?.aria.startsWith('bookmarked:'), `branch ${idx + 1} bookmarked`);
+      await rowAt().click();
+      await waitEditorText((t) => t.startsWith(norm(ORIGINAL)) && t.slice(norm(ORIGINAL).length).trim().startsWith(label), `the clicked branch "${label}"`);
+      await waitRows('Tree', (r) => r.filter((x) => x.level === 2)[idx]?.aria.startsWith('current node: bookmarked:'), 'the clicked node as current');
+    });
+
     await step('hover shows the node under the cursor', async () => {
       const box = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().boundingBox();
       if (!box) throw new Error('no editor on screen');
