@@ -101,6 +101,9 @@ public sealed class FakeBehavior
     /// <summary>How the stream ends.</summary>
     public FakeStreamEnd End { get; set; } = FakeStreamEnd.Done;
 
+    /// <summary>How many events go into one socket write (1: each event is written and flushed alone; more: cheaper for benchmarks).</summary>
+    public int EventsPerWrite { get; set; } = 1;
+
     /// <summary>Text sent before the tokens, in 3-character pieces (a chat model echoing the prompt's end).</summary>
     public string? EchoPrefix { get; set; }
 }
@@ -566,12 +569,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
         {
             if (b.ResetAfter == i)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 Reset(socket);
                 return true;
             }
 
             if (b.HangAfter == i)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 await Task.WhenAny(request.ClientClosed, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
                 return false;
             }
@@ -592,6 +597,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
 
             if (b.TokenDelay > TimeSpan.Zero)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 await Task.Delay(b.TokenDelay, ct).ConfigureAwait(false);
             }
 
@@ -601,12 +607,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
 
         if (b.ResetAfter == count)
         {
+            await writer.FlushAsync().ConfigureAwait(false);
             Reset(socket);
             return true;
         }
 
         if (b.HangAfter == count)
         {
+            await writer.FlushAsync().ConfigureAwait(false);
             await Task.WhenAny(request.ClientClosed, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
             return false;
         }
@@ -670,7 +678,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
     {
         private const string Created = "1700000000";
         private readonly string _model = JsonSerializer.Serialize(request.Model ?? "fake");
+        private readonly MemoryStream _buffer = new();
         private bool _first = true;
+        private int _buffered;
 
         public Task StartAsync() => request.Api == FakeApi.AnthropicMessages
             ? SseAsync("message_start", $"{{\"type\":\"message_start\",\"message\":{{\"id\":\"msg_{request.Seq}\",\"type\":\"message\",\"role\":\"assistant\",\"model\":{_model},\"content\":[],\"usage\":{{\"input_tokens\":{b.PromptTokens},\"output_tokens\":1}}}}}}"
@@ -777,10 +787,30 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
             Crlf.CopyTo(frame, n);
             payload.CopyTo(frame, n + 2);
             Crlf.CopyTo(frame, n + 2 + payload.Length);
-            await stream.WriteAsync(frame.AsMemory(0, n + 4 + payload.Length), ct).ConfigureAwait(false);
-            await stream.FlushAsync(ct).ConfigureAwait(false);
+            _buffer.Write(frame, 0, n + 4 + payload.Length);
+            if (++_buffered >= Math.Max(1, b.EventsPerWrite))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
         }
 
-        public Task EndBodyAsync() => WriteAsync(stream, "0\r\n\r\n"u8.ToArray(), ct);
+        /// <summary>Writes what is buffered (before any wait, reset or end).</summary>
+        public async Task FlushAsync()
+        {
+            if (_buffer.Length > 0)
+            {
+                await stream.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
+                _buffer.SetLength(0);
+            }
+
+            _buffered = 0;
+        }
+
+        public async Task EndBodyAsync()
+        {
+            await FlushAsync().ConfigureAwait(false);
+            await WriteAsync(stream, "0\r\n\r\n"u8.ToArray(), ct).ConfigureAwait(false);
+        }
     }
 }
