@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Loom.Core.Generation;
+using Loom.Core.Providers;
 using Loom.Testing.Fakes;
 using static Loom.Providers.Tests.TestSupport;
 
@@ -316,5 +317,50 @@ public sealed class StreamingTests : IAsyncLifetime
             Request("offline/markov", "The cat sat on the mat. The dog sat on the log.", maxTokens: 8) with { CorpusText = "The cat sat on the mat. The dog sat on the log." });
         Assert.NotEmpty(result.Text);
         Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task Completions_logprobs_in_the_llama_cpp_content_shape_are_read_too()
+    {
+        _server.Behavior.LogprobsAsContent = true;
+        var result = await Registry(_server).Resolve("fake/model-a").CollectAsync(Request("fake/model-a", topLogprobs: 2));
+        Assert.All(result.TextChunks, c =>
+        {
+            Assert.Equal(c.Text, c.Logprob!.Token);
+            Assert.Equal(2, c.Logprob.TopAlternatives.Count);
+        });
+    }
+
+    [Fact]
+    public async Task Completions_ask_for_at_most_five_logprobs()
+    {
+        await Registry(_server).Resolve("fake/model-a").CollectAsync(Request("fake/model-a", topLogprobs: 8));
+        Assert.Equal(5, _server.Requests[0].TopLogprobs);
+    }
+
+    [Fact]
+    public async Task A_resolved_generator_reads_the_key_per_request()
+    {
+        var keys = new ApiKeyStore(_ => null);
+        keys.Set("fake", "sk-first-key-0000000001");
+        var registry = Registry(_server, env: [], keys: keys);
+        var generator = registry.Resolve("fake/model-a");
+        await generator.CollectAsync(Request("fake/model-a"));
+        keys.Set("fake", "sk-second-key-000000002");
+        Assert.Same(generator, registry.Resolve("fake/model-a"));
+        await generator.CollectAsync(Request("fake/model-a"));
+        Assert.Equal("Bearer sk-first-key-0000000001", _server.Requests[0].Header("Authorization"));
+        Assert.Equal("Bearer sk-second-key-000000002", _server.Requests[1].Header("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("fakeanthropic/model-a")]
+    [InlineData("fakeollama/model-a")]
+    public async Task Kinds_without_logprobs_do_not_ask_again_on_a_400(string model)
+    {
+        _server.Behavior.Status = 400;
+        var e = await Registry(_server).Resolve(model).FailsAsync(Request(model, topLogprobs: 5));
+        Assert.Equal(ErrorCategory.Config, e.Category);
+        Assert.Single(_server.Requests);
     }
 }

@@ -41,6 +41,8 @@ internal sealed class ChatGenerator : ProviderGenerator
         return client.GetChatClient(modelName).AsIChatClient();
     }
 
+    protected override bool SendsLogprobs => true;
+
     protected override string? EchoSource(GenerationRequest request) => request.Prompt;
 
     protected override bool DropLeadingWhitespace(GenerationRequest request) => Continuation.PrefillTrimmed(_strategy, request.Prompt);

@@ -48,6 +48,9 @@ internal abstract class ProviderGenerator : ITextGenerator
     /// <summary>Opens the provider's stream and reads it. Throw <see cref="GenerationException"/> for what the provider says; anything else is translated.</summary>
     protected abstract IAsyncEnumerable<ProviderDelta> ReadAsync(GenerationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>True when the request carries logprob parameters (which some providers refuse).</summary>
+    protected virtual bool SendsLogprobs => false;
+
     /// <summary>The text the model may echo (chat kinds), or null when the kind never echoes.</summary>
     protected virtual string? EchoSource(GenerationRequest request) => null;
 
@@ -114,7 +117,7 @@ internal abstract class ProviderGenerator : ITextGenerator
                             break; // the provider said the branch was finished; a stream that then stalls or drops has lost nothing
                         }
 
-                        if (g.Category == ErrorCategory.Config && request.TopLogprobs > 0 && tokens == 0 && emittedChars == 0)
+                        if (g.Category == ErrorCategory.Config && SendsLogprobs && request.TopLogprobs > 0 && tokens == 0 && emittedChars == 0)
                         {
                             // Logprobs are optional: a provider or model that refuses the parameter gets the request again without it.
                             Context.Log?.Invoke(Context.Redact($"{request.Model} branch {request.BranchIndex}: the provider refused the request with logprobs ({g.Message}); retrying without logprobs"));

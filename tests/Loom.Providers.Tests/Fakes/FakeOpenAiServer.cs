@@ -62,6 +62,9 @@ public sealed class FakeBehavior
     /// <summary>Send logprobs when the request asks for them.</summary>
     public bool Logprobs { get; set; } = true;
 
+    /// <summary>Completions only: send logprobs in the chat-style <c>content</c> shape (as llama.cpp's server does) instead of tokens/token_logprobs/top_logprobs.</summary>
+    public bool LogprobsAsContent { get; set; }
+
     /// <summary>Answer with this HTTP status and an error body instead of a stream (401, 403, 429, 500, ...).</summary>
     public int? Status { get; set; }
 
@@ -697,7 +700,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
             switch (request.Api)
             {
                 case FakeApi.Completions:
-                    string logprobs = withLogprobs
+                    string logprobs = withLogprobs && b.LogprobsAsContent
+                        ? $"{{\"content\":[{{\"id\":1,\"token\":{t},\"logprob\":{lpText},\"bytes\":[],\"top_logprobs\":[{{\"id\":1,\"token\":{t},\"logprob\":{lpText}}},{{\"id\":2,\"token\":\" alt\",\"logprob\":{altText}}}]}}]}}"
+                        : withLogprobs
                         ? $"{{\"tokens\":[{t}],\"token_logprobs\":[{lpText}],\"top_logprobs\":[{{{t}:{lpText},\" alt\":{altText}}}],\"text_offset\":[0]}}"
                         : "null";
                     return DataAsync($"{{\"id\":\"cmpl-{request.Seq}\",\"object\":\"text_completion\",\"created\":{Created},\"model\":{_model},\"choices\":[{{\"index\":0,\"text\":{t},\"logprobs\":{logprobs},\"finish_reason\":null}}]}}");
