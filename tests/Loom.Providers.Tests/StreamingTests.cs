@@ -50,6 +50,8 @@ public sealed class StreamingTests : IAsyncLifetime
         Assert.StartsWith("You are a diarist.", req.Messages[0].Content, StringComparison.Ordinal);
         Assert.Equal(("user", prompt), req.Messages[^1]);
         Assert.Equal("Bearer " + Key, req.Header("Authorization"));
+        Assert.Equal(16, req.Json["max_tokens"]!.GetValue<int>()); // the name every OpenAI-compatible server knows
+        Assert.Null(req.Json["max_completion_tokens"]);
         Assert.Equal(new UsageReport(11, 4, false, (11 * 1.0 + 4 * 3.0) / 1e6), result.Usage);
     }
 
