@@ -380,9 +380,55 @@ test('bookmark and jump to it', function()
   end, 3000)
 end)
 
+
 local function feed(keys)
   api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
 end
+
+local function tree_nodes()
+  local res = vim.lsp.buf_request_sync(B, 'loom/tree', { uri = lsp.uri(B) }, 5000)
+  for _, r in pairs(res or {}) do
+    if r.result then
+      return r.result.nodes or r.result
+    end
+  end
+  return {}
+end
+
+test('typing at the end makes a draft; undo leaves the tree as it was', function()
+  local before = tree_nodes()
+  local root = S().currentNodeId
+  api.nvim_win_set_cursor(0, { 1, 0 })
+  feed('A abc<Esc>')
+  wait_for('state follows the typing', function()
+    return S().fullText == ROOT_TEXT .. ' abc'
+  end, 3000, function()
+    return fmt(S().fullText)
+  end)
+  truthy('a new current node', S().currentNodeId ~= root, 'a draft node, not ' .. tostring(root))
+  feed('u')
+  eq('buffer after undo', ROOT_TEXT, buftext(B))
+  wait_for('state back at the root', function()
+    return S().currentNodeId == root and S().fullText == ROOT_TEXT
+  end, 3000, function()
+    return fmt({ current = S().currentNodeId, fullText = S().fullText })
+  end)
+  local after
+  wait_for('the tree has the same nodes as before', function()
+    after = tree_nodes()
+    return #after == #before
+  end, 3000, function()
+    return ('%d nodes before, %d after'):format(#before, #(after or {}))
+  end)
+end)
+
+test(':help loom opens the help file', function()
+  vim.cmd('help loom')
+  eq('help file', 'loom.txt', vim.fn.expand('%:t'))
+  vim.cmd('help :LoomTree')
+  truthy('tag :LoomTree', vim.fn.getline('.'):find('*:LoomTree*', 1, true), 'the :LoomTree tag line')
+  vim.cmd('helpclose')
+end)
 
 test('tree window: open, navigate with <CR>, bookmark, delete, close', function()
   local src_win = api.nvim_get_current_win()

@@ -119,8 +119,11 @@ def reconcile(d):
     if t == d.full():
         return
     # a path that already exists with exactly this text
-    for nd in d.nodes.values():
+    for nd in list(d.nodes.values()):
         if d.full(nd) == t:
+            old = d.cur
+            if old.source == "draft" and not old.children and old is not nd and old.parent:
+                d.nodes[old.parent].children.remove(old.id); del d.nodes[old.id]
             d.cur = nd; return
     if t.startswith(d.full()):
         extra = t[len(d.full()):]

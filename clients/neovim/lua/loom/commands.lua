@@ -72,7 +72,7 @@ local function tree_ids(lead)
   if not c then
     return {}
   end
-  local res = c.request_sync('loom/trees', vim.empty_dict(), 1000, 0)
+  local res = lsp.call(c, 'request_sync', 'loom/trees', vim.empty_dict(), 1000, 0)
   local out = {}
   for _, t in ipairs(res and res.result or {}) do
     table.insert(out, tostring(t.id))

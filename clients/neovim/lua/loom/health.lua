@@ -5,7 +5,11 @@ local config = require('loom.config')
 local M = {}
 
 local h = vim.health or {}
-local legacy = (not h.start) and require('health') or {}
+local legacy = {}
+if not h.start and not h.report_start then
+  local okh, mod = pcall(require, 'health')
+  legacy = okh and mod or {}
+end
 local start = h.start or h.report_start or legacy.report_start
 local ok = h.ok or h.report_ok or legacy.report_ok
 local warn = h.warn or h.report_warn or legacy.report_warn

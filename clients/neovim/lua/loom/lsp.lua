@@ -10,6 +10,16 @@ M.attached = {} -- bufnr -> true
 M.listeners = {} -- functions(bufnr, state) called after every state change
 
 local has10 = vim.fn.has('nvim-0.10') == 1
+local has11 = vim.fn.has('nvim-0.11') == 1
+
+-- Client methods: plain functions up to 0.10, methods (client:request) from 0.11.
+local function call(c, name, ...)
+  if has11 then
+    return c[name](c, ...)
+  end
+  return c[name](...)
+end
+M.call = call
 
 local function notify(msg, level)
   vim.schedule(function()
@@ -23,7 +33,7 @@ function M.client()
     return nil
   end
   local c = vim.lsp.get_client_by_id(M.client_id)
-  if not c or (c.is_stopped and c.is_stopped()) then
+  if not c or (c.is_stopped and call(c, 'is_stopped')) then
     return nil
   end
   return c
@@ -53,6 +63,8 @@ function M.set_state(bufnr, state)
       notify('listener failed: ' .. tostring(err), vim.log.levels.ERROR)
     end
   end
+  -- for users: autocmd User LoomStateChanged
+  pcall(vim.api.nvim_exec_autocmds, 'User', { pattern = 'LoomStateChanged', modeline = false })
 end
 
 function M.on_state(fn)
@@ -124,7 +136,8 @@ local function on_attach(client, bufnr)
 end
 M._pending_attach = {}
 
-function M.start()
+-- The client configuration (also used by vim.lsp.start on 0.10+).
+function M.start(bufnr)
   local c = M.client()
   if c then
     return M.client_id
@@ -161,7 +174,17 @@ function M.start()
       end)
     end,
   }
-  M.client_id = vim.lsp.start_client(conf)
+  if has10 and bufnr then
+    -- newer API: start (or reuse) and attach in one call
+    M.client_id = vim.lsp.start(conf, {
+      bufnr = bufnr,
+      reuse_client = function(client)
+        return client.name == 'loom'
+      end,
+    })
+  else
+    M.client_id = vim.lsp.start_client(conf)
+  end
   return M.client_id
 end
 
@@ -169,7 +192,7 @@ function M.stop()
   local c = M.client()
   if c then
     M._stopping = true
-    c.stop()
+    call(c, 'stop')
   end
   M.client_id = nil
 end
@@ -188,26 +211,29 @@ function M.attach(bufnr, args)
   -- end, so continuations go on the last line.
   vim.api.nvim_buf_set_option(bufnr, 'fixendofline', false)
   vim.api.nvim_buf_set_option(bufnr, 'endofline', false)
-  local id = M.start()
-  if not id then
-    return false
-  end
-  if M.attached[bufnr] then
+  if M.attached[bufnr] and M.client() then
     if args then
       M.execute(bufnr, 'loom.attach', args)
     end
     return true
   end
-  M.attached[bufnr] = true
   M._pending_attach[bufnr] = args or (vim.api.nvim_buf_get_option(bufnr, 'filetype') ~= 'loom' and true) or nil
-  vim.api.nvim_create_autocmd('BufWipeout', {
-    buffer = bufnr,
-    once = true,
-    callback = function()
-      M.attached[bufnr] = nil
-      M.states[bufnr] = nil
-    end,
-  })
+  local id = M.start(bufnr)
+  if not id then
+    M._pending_attach[bufnr] = nil
+    return false
+  end
+  if not M.attached[bufnr] then
+    vim.api.nvim_create_autocmd('BufWipeout', {
+      buffer = bufnr,
+      once = true,
+      callback = function()
+        M.attached[bufnr] = nil
+        M.states[bufnr] = nil
+      end,
+    })
+  end
+  M.attached[bufnr] = true
   vim.lsp.buf_attach_client(bufnr, id)
   return true
 end
@@ -221,7 +247,7 @@ function M.request(bufnr, method, params, cb)
     end
     return false
   end
-  local ok = c.request(method, params, function(err, result)
+  local ok = call(c, 'request', method, params, function(err, result)
     if cb then
       cb(err, result)
     end
@@ -272,7 +298,7 @@ function M.push_settings()
     return
   end
   c.config.settings = { loom = config.settings() }
-  c.notify('workspace/didChangeConfiguration', { settings = c.config.settings })
+  call(c, 'notify', 'workspace/didChangeConfiguration', { settings = c.config.settings })
 end
 
 M.has10 = has10
