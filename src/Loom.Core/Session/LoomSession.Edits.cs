@@ -1,0 +1,432 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Loom.Core.Editing;
+using Loom.Core.Store;
+using Loom.Core.Tree;
+
+namespace Loom.Core.Session;
+
+/// <summary>
+/// Buffer edits mapped onto the tree (the protocol's edit rules). A change is located by its UTF-16 range,
+/// never by searching for text; its cost is proportional to the edit and the depth of the path, not the
+/// length of the document.
+/// </summary>
+public sealed partial class LoomSession
+{
+    /// <summary>
+    /// The seed's apply_edit: <paramref name="edited"/> is the whole new buffer. The changed range is found by
+    /// common prefix and suffix in linear time and applied with <see cref="ApplyChange"/>. Returns the node that
+    /// now holds the edited text (the new current node), or null when nothing changed.
+    /// </summary>
+    public Node? ApplyEdit(string original, string edited)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(edited);
+        var change = TextChange.Between(GetState().FullText, edited);
+        if (change is not { } c)
+        {
+            return null;
+        }
+        var outcome = ApplyChange(c.Offset, c.RemovedLength, c.InsertedText);
+        return outcome.Kind == EditKind.NoChange ? null : outcome.ChangedNode;
+    }
+
+    /// <summary>Replaces <paramref name="removedLength"/> UTF-16 units at <paramref name="utf16Offset"/> of the buffer with <paramref name="insertedText"/>.</summary>
+    public EditOutcome ApplyChange(int utf16Offset, int removedLength, string insertedText)
+    {
+        ArgumentNullException.ThrowIfNull(insertedText);
+        EditOutcome? outcome = null;
+        Mutate(s =>
+        {
+            if (utf16Offset < 0 || utf16Offset > s.FullText.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(utf16Offset), utf16Offset, $"offset must be between 0 and {s.FullText.Length}");
+            }
+            if (removedLength < 0 || removedLength > s.FullText.Length - utf16Offset)
+            {
+                throw new ArgumentOutOfRangeException(nameof(removedLength), removedLength, $"removed length must be between 0 and {s.FullText.Length - utf16Offset}");
+            }
+            var change = Normalize(s.FullText, new TextChange(utf16Offset, removedLength, insertedText));
+            if (change is not { } c)
+            {
+                outcome = new EditOutcome(EditKind.NoChange, s, null);
+                return s;
+            }
+            outcome = ApplyNormalized(s, c);
+            return outcome.State;
+        });
+        return outcome!;
+    }
+
+    /// <summary>Shrinks a change to the part that really differs; null when it changes nothing.</summary>
+    private static TextChange? Normalize(string text, TextChange change)
+    {
+        var removed = text.AsSpan(change.Offset, change.RemovedLength);
+        var inserted = change.InsertedText.AsSpan();
+        var prefix = removed.CommonPrefixLength(inserted);
+        if (prefix == removed.Length && prefix == inserted.Length)
+        {
+            return null;
+        }
+        if (prefix > 0 && char.IsHighSurrogate(removed[prefix - 1]))
+        {
+            prefix--;
+        }
+        var suffix = 0;
+        var maxSuffix = Math.Min(removed.Length, inserted.Length) - prefix;
+        while (suffix < maxSuffix && removed[removed.Length - 1 - suffix] == inserted[inserted.Length - 1 - suffix])
+        {
+            suffix++;
+        }
+        if (suffix > 0 && char.IsLowSurrogate(removed[removed.Length - suffix]))
+        {
+            suffix--;
+        }
+        return new TextChange(change.Offset + prefix, removed.Length - prefix - suffix, change.InsertedText.Substring(prefix, inserted.Length - prefix - suffix));
+    }
+
+    /// <summary>The path segment holding UTF-16 offset <paramref name="offset"/> (which is below the text length).</summary>
+    private static int SegmentAt(ImmutableArray<int> starts, int offset)
+    {
+        var lo = 0;
+        var hi = starts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (starts[mid] <= offset)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    private EditOutcome ApplyNormalized(SessionState s, TextChange c)
+    {
+        var lineage = s.Lineage;
+        var n = lineage.Length;
+        var text = s.FullText;
+        var atEnd = c.Offset == text.Length && c.RemovedLength == 0;
+        var first = atEnd ? n : SegmentAt(s.SegmentStarts, c.Offset);
+        var last = atEnd ? n : c.RemovedLength > 0 ? SegmentAt(s.SegmentStarts, c.End - 1) : first;
+        var newText = string.Concat(text.AsSpan(0, c.Offset), c.InsertedText, text.AsSpan(c.End));
+
+        // Undo and accepted completions: the result is already a path of the tree.
+        // Typing on at the end of a draft also finds a path that already has the typed text (a child typed out by hand).
+        var anchor = atEnd ? (lineage[n - 1].IsDraft && n >= 2 ? n - 2 : n - 1) : first - 1;
+        if (anchor >= 0)
+        {
+            var anchorEnd = s.SegmentStarts[anchor] + lineage[anchor].Text.Length;
+            var existing = FindPath(lineage[anchor], newText.AsSpan(anchorEnd));
+            if (existing is not null && !(existing.Count == 0 && anchor == n - 1))
+            {
+                return CheckOutExisting(s, anchor, existing);
+            }
+        }
+
+        if (atEnd)
+        {
+            return AppendAtEnd(s, c.InsertedText);
+        }
+        if (IsDraftChain(lineage, first))
+        {
+            return EditDraftsInPlace(s, c, first, last);
+        }
+        return first == 0 ? ForkTree(s, c, last) : Fork(s, c, first, last);
+    }
+
+    /// <summary>
+    /// Looks below <paramref name="anchor"/> for a path whose text after the anchor equals <paramref name="rest"/>.
+    /// Returns the nodes after the anchor (empty: the anchor itself), or null. Pruned by prefix, so it reads
+    /// only children whose text matches.
+    /// </summary>
+    private List<Node>? FindPath(Node anchor, ReadOnlySpan<char> rest)
+    {
+        if (rest.IsEmpty)
+        {
+            return [];
+        }
+        var path = new List<Node>();
+        var restString = rest.ToString();
+        return Search(anchor, 0) ? path : null;
+
+        bool Search(Node node, int consumed)
+        {
+            foreach (var child in Store.GetChildren(node.Id))
+            {
+                if (child.Text.Length == 0 || !restString.AsSpan(consumed).StartsWith(child.Text, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                path.Add(child);
+                var now = consumed + child.Text.Length;
+                if (now == restString.Length || (path.Count < 4096 && Search(child, now)))
+                {
+                    return true;
+                }
+                path.RemoveAt(path.Count - 1);
+            }
+            return false;
+        }
+    }
+
+    /// <summary>True when lineage[first..] are drafts in one chain with nothing else hanging below them.</summary>
+    private bool IsDraftChain(ImmutableArray<Node> lineage, int first)
+    {
+        for (var k = first; k < lineage.Length; k++)
+        {
+            var node = lineage[k];
+            var editableRoot = node.IsRoot && k == lineage.Length - 1;
+            if (!node.IsDraft && !editableRoot)
+            {
+                return false;
+            }
+            var children = Store.GetChildren(node.Id);
+            var expected = k == lineage.Length - 1 ? 0 : 1;
+            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private NodeMetadata DraftMetadata(string source, string? editedFrom)
+    {
+        var m = NodeMetadata.Empty.With(NodeMetadata.Source, source).With(NodeMetadata.Draft, true);
+        return editedFrom is null ? m : m.With(NodeMetadata.EditedFrom, editedFrom);
+    }
+
+    private EditOutcome AppendAtEnd(SessionState s, string inserted)
+    {
+        var current = s.CurrentNode;
+        var extendInPlace = (current.IsDraft || current.IsRoot) && Store.GetChildren(current.Id).Count == 0;
+        if (extendInPlace)
+        {
+            var updated = current with { Text = current.Text + inserted };
+            Store.Write(w =>
+            {
+                w.UpdateNodeText(current.Id, updated.Text);
+                return 0;
+            });
+            var state = BuildState(s.Lineage.SetItem(s.Lineage.Length - 1, updated), s.FullText + inserted, s.SegmentStarts, string.Empty);
+            return new EditOutcome(EditKind.DraftUpdated, state, updated);
+        }
+        var draft = new Node(Ids.NewId(), current.TreeId, current.Id, NodeKind.Text, inserted, null, null, null, null, null, true,
+            _clock.Next(), DraftMetadata("human", null));
+        Store.Write(w =>
+        {
+            w.InsertNode(draft with { CheckedOut = false });
+            w.SetCheckedOutChild(current.Id, draft.Id);
+            w.SetCurrentNode(current.TreeId, draft.Id);
+            return 0;
+        });
+        var next = BuildState(s.Lineage.Add(draft), s.FullText + inserted, s.SegmentStarts.Add(s.FullText.Length), string.Empty);
+        return new EditOutcome(EditKind.DraftCreated, next, draft);
+    }
+
+    /// <summary>The merged text of segments first..last after the change (prefix of first + inserted + suffix of last).</summary>
+    private static string MergedText(SessionState s, TextChange c, int first, int last)
+    {
+        var f = s.Lineage[first];
+        var l = s.Lineage[last];
+        var head = f.Text.AsSpan(0, c.Offset - s.SegmentStarts[first]);
+        var tail = l.Text.AsSpan(c.End - s.SegmentStarts[last]);
+        return string.Concat(head, c.InsertedText, tail);
+    }
+
+    private EditOutcome EditDraftsInPlace(SessionState s, TextChange c, int first, int last)
+    {
+        var lineage = s.Lineage;
+        var merged = MergedText(s, c, first, last);
+        // Segments first..last collapse into `first`; emptied drafts after it are spliced out of the chain.
+        var kept = lineage.Take(first).ToList();
+        var removedIds = new List<string>();
+        var newFirst = lineage[first] with { Text = merged };
+        var keepFirst = merged.Length > 0 || newFirst.IsRoot;
+        if (keepFirst)
+        {
+            kept.Add(newFirst);
+        }
+        else
+        {
+            removedIds.Add(newFirst.Id);
+        }
+        for (var k = first + 1; k <= last; k++)
+        {
+            removedIds.Add(lineage[k].Id);
+        }
+        var tailStart = kept.Count;
+        kept.AddRange(lineage.Skip(last + 1));
+        Store.Write(w =>
+        {
+            if (keepFirst)
+            {
+                w.UpdateNodeText(newFirst.Id, merged);
+            }
+            // Re-link the part below the removed segments to the last kept node, then drop the removed drafts.
+            if (tailStart < kept.Count)
+            {
+                var newParent = kept[tailStart - 1].Id;
+                w.UpdateNodeParent(kept[tailStart].Id, newParent);
+                w.SetCheckedOutChild(newParent, kept[tailStart].Id);
+            }
+            foreach (var id in removedIds.AsEnumerable().Reverse())
+            {
+                w.DeleteSubtree(id);
+            }
+            w.SetCurrentNode(s.TreeId, kept[^1].Id);
+            return 0;
+        });
+        if (tailStart < kept.Count)
+        {
+            kept[tailStart] = kept[tailStart] with { ParentId = kept[tailStart - 1].Id, CheckedOut = true };
+        }
+        var state = BuildState(kept.ToImmutableArray());
+        return new EditOutcome(EditKind.DraftUpdated, state, kept[^1]);
+    }
+
+    /// <summary>Copies segments first..end as new draft nodes beside the originals, with the change applied.</summary>
+    private EditOutcome Fork(SessionState s, TextChange c, int first, int last)
+    {
+        var lineage = s.Lineage;
+        var parent = lineage[first - 1];
+        var copies = CopiesFor(s, c, first, last, parent.Id, parent.TreeId);
+        Store.Write(w =>
+        {
+            var parentId = parent.Id;
+            foreach (var copy in copies)
+            {
+                w.InsertNode(copy with { CheckedOut = false });
+                w.SetCheckedOutChild(parentId, copy.Id);
+                parentId = copy.Id;
+            }
+            w.SetCurrentNode(s.TreeId, parentId);
+            return 0;
+        });
+        var state = BuildState(lineage.Take(first).Concat(copies).ToImmutableArray());
+        return new EditOutcome(EditKind.Forked, state, copies.Count > 0 ? copies[^1] : parent);
+    }
+
+    /// <summary>The new chain: the merged segment (unless empty) then copies of the segments after <paramref name="last"/>.</summary>
+    private List<Node> CopiesFor(SessionState s, TextChange c, int first, int last, string parentId, string treeId)
+    {
+        var lineage = s.Lineage;
+        var merged = MergedText(s, c, first, last);
+        var copies = new List<Node>();
+        var p = parentId;
+        void Add(Node original, string text)
+        {
+            var copy = original with
+            {
+                Id = Ids.NewId(),
+                TreeId = treeId,
+                ParentId = p,
+                Kind = NodeKind.Text,
+                Text = text,
+                ContextId = null,
+                CheckedOut = true,
+                CreatedAt = _clock.Next(),
+                Metadata = DraftMetadata("edited", original.Id),
+            };
+            copies.Add(copy);
+            p = copy.Id;
+        }
+        if (merged.Length > 0)
+        {
+            Add(lineage[first], merged);
+        }
+        for (var k = last + 1; k < lineage.Length; k++)
+        {
+            Add(lineage[k], lineage[k].Text);
+        }
+        return copies;
+    }
+
+    /// <summary>A change of the root: a new tree with the changed root and copies of the path, keeping context and settings.</summary>
+    private EditOutcome ForkTree(SessionState s, TextChange c, int last)
+    {
+        var lineage = s.Lineage;
+        var merged = MergedText(s, c, 0, last);
+        var context = Store.GetContextNode(s.TreeId)?.Text;
+        var origin = new JsonObject { ["tree_id"] = s.TreeId, ["node_id"] = s.CurrentNodeId, ["root_id"] = s.RootId };
+        var treeMetadata = _tree.Metadata.With("forked_from", origin);
+        var (root, chain) = Store.Write(w =>
+        {
+            var newRoot = Trees.CreateIn(w, merged, s.ModelPlan, context, _tree.Name, treeMetadata, _clock, _tree.ShowModelNames);
+            var rootMetadata = newRoot.Metadata.With(NodeMetadata.EditedFrom, s.RootId);
+            w.UpdateNodeMetadata(newRoot.Id, rootMetadata);
+            newRoot = newRoot with { Metadata = rootMetadata };
+            var list = new List<Node>();
+            var parentId = newRoot.Id;
+            for (var k = last + 1; k < lineage.Length; k++)
+            {
+                var copy = lineage[k] with
+                {
+                    Id = Ids.NewId(), TreeId = newRoot.Id, ParentId = parentId, ContextId = null, CheckedOut = true,
+                    CreatedAt = _clock.Next(), Metadata = DraftMetadata("edited", lineage[k].Id),
+                };
+                w.InsertNode(copy with { CheckedOut = false });
+                w.SetCheckedOutChild(parentId, copy.Id);
+                list.Add(copy);
+                parentId = copy.Id;
+            }
+            w.SetCurrentNode(newRoot.Id, parentId);
+            return (newRoot, list);
+        });
+        _tree = Store.GetTree(root.Id);
+        _hoistedNodeId = null;
+        var state = BuildState(chain.Prepend(root).ToImmutableArray());
+        return new EditOutcome(EditKind.TreeForked, state, chain.Count > 0 ? chain[^1] : root);
+    }
+
+    /// <summary>
+    /// Checks out an existing path (lineage[0..anchor] + <paramref name="below"/>) and removes the drafts of the old
+    /// path that this leaves unused: not on the new path, nothing generated from them, nothing else below them.
+    /// </summary>
+    private EditOutcome CheckOutExisting(SessionState s, int anchor, List<Node> below)
+    {
+        var lineage = s.Lineage;
+        var target = lineage.Take(anchor + 1).Concat(below).ToImmutableArray();
+        var onTarget = target.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var removeFrom = -1;
+        for (var k = lineage.Length - 1; k >= 1; k--)
+        {
+            var node = lineage[k];
+            if (!node.IsDraft || onTarget.Contains(node.Id))
+            {
+                break;
+            }
+            var children = Store.GetChildren(node.Id);
+            var expected = k == lineage.Length - 1 ? 0 : 1;
+            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
+            {
+                break;
+            }
+            removeFrom = k;
+        }
+        Store.Write(w =>
+        {
+            if (removeFrom >= 1)
+            {
+                w.DeleteSubtree(lineage[removeFrom].Id);
+            }
+            for (var i = 1; i < target.Length; i++)
+            {
+                if (!target[i].CheckedOut || i > anchor)
+                {
+                    w.SetCheckedOutChild(target[i - 1].Id, target[i].Id);
+                }
+            }
+            w.SetCurrentNode(s.TreeId, target[^1].Id);
+            return 0;
+        });
+        var checkedOut = target.Select((node, i) => i == 0 ? node : node with { CheckedOut = true }).ToImmutableArray();
+        var state = BuildState(checkedOut);
+        return new EditOutcome(EditKind.CheckedOutExisting, state, checkedOut[^1]);
+    }
+}
