@@ -637,6 +637,53 @@ test('attach any buffer with :LoomAttach (default keymaps on)', function()
   vim.cmd('buffer ' .. B)
 end)
 
+test('keys stay out of settings and the LSP log', function()
+  local cfg = require('loom.config')
+  local saved = vim.deepcopy(cfg.options)
+  local n0 = #notes
+  cfg.set(vim.tbl_extend('force', saved, { providers = { mylab = { kind = 'completions', baseUrl = 'http://127.0.0.1:9/v1', apiKey = 'sk-SETTINGS-SECRET', apiKeyEnv = 'MYLAB_API_KEY' } } }))
+  local settings = vim.fn.json_encode(cfg.settings())
+  cfg.options = saved
+  truthy('apiKey dropped from settings', not settings:find('sk-SETTINGS-SECRET', 1, true), 'no key in ' .. settings)
+  truthy('settings keep the provider', settings:find('MYLAB_API_KEY', 1, true), 'apiKeyEnv in ' .. settings)
+  vim.wait(50)
+  local warned = false
+  for i = n0 + 1, #notes do
+    if notes[i].msg:find('apiKey is ignored', 1, true) then
+      warned = true
+    end
+  end
+  truthy('one warning about apiKey', warned, 'a warning naming apiKey')
+  -- loom.setApiKey with the LSP log at TRACE: the key must not reach the log
+  local log = require('vim.lsp.log')
+  local level = log.get_level()
+  log.set_level('TRACE')
+  local done = false
+  local real_request = lsp.request
+  lsp.request = function(b, m, p, cb)
+    return real_request(b, m, p, function(...)
+      done = true
+      if cb then
+        cb(...)
+      end
+    end)
+  end
+  loom.set_api_key('mylab', 'sk-SETAPIKEY-SECRET-42')
+  lsp.request = real_request
+  wait_for('loom.setApiKey answered', function()
+    return done
+  end, 5000)
+  vim.lsp.buf_request_sync(B, 'loom/state', { uri = lsp.uri(B) }, 2000) -- some traffic after it
+  log.set_level(level)
+  local f = io.open(log.get_filename(), 'r')
+  local text = f and f:read('*a') or ''
+  if f then
+    f:close()
+  end
+  truthy('the LSP log was written at TRACE', text:find('loom/state', 1, true), 'loom/state traffic in the log')
+  truthy('the key is not in the LSP log', not text:find('sk-SETAPIKEY-SECRET-42', 1, true), 'no key in ' .. log.get_filename())
+end)
+
 test(':checkhealth loom reports OK', function()
   vim.cmd('checkhealth loom')
   local lines = api.nvim_buf_get_lines(0, 0, -1, false)

@@ -180,6 +180,8 @@ def handle_gen(uri, gid, kind, data):
 
 def command(rid, cmd, a):
     d = docs.get(a.get("uri"))
+    if d is None:
+        return send({"id": rid, "result": {}})
     reply = lambda: (send({"id": rid, "result": d.state()}), notify_state(d))
     if cmd == "loom.generate":
         n = int(a.get("branches") or d.branches); maxt = int(a.get("maxTokens") or d.max_tokens)

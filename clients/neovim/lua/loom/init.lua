@@ -228,14 +228,25 @@ function M.set_api_key(provider, key)
     lsp().notify('the server is not running', vim.log.levels.WARN)
     return false
   end
-  -- global command: no uri; the key is never logged or stored
-  return lsp().request(b, 'workspace/executeCommand', { command = 'loom.setApiKey', arguments = { { provider = provider, key = key } } }, function(err)
+  -- global command: no uri; the key is never logged or stored. The LSP log
+  -- would record the request at DEBUG/TRACE: raise its level while it is sent.
+  local log = require('vim.lsp.log')
+  local level = log.get_level and log.get_level()
+  local quiet = level and level < vim.log.levels.WARN
+  if quiet then
+    log.set_level(vim.log.levels.WARN)
+  end
+  local ok = lsp().request(b, 'workspace/executeCommand', { command = 'loom.setApiKey', arguments = { { provider = provider, key = key } } }, function(err)
     if err then
       lsp().notify('setApiKey failed: ' .. (err.message or ''), vim.log.levels.ERROR)
     else
       lsp().notify('key set for ' .. provider .. ' (this session only)')
     end
   end)
+  if quiet then
+    log.set_level(level)
+  end
+  return ok
 end
 
 function M.tree(bufnr)
