@@ -27,10 +27,9 @@ vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   callback = function()
     vim.defer_fn(function()
-      vim.api.nvim_echo({
-        { 'Loom: ', 'Title' },
-        { 'Alt-g generate · Alt-j/Alt-k child/parent · Alt-h/Alt-l siblings · Alt-t tree · Ctrl-c cancel · :help loom' },
-      }, false, {})
+      local msg = 'Alt-g generate · Alt-l/Alt-h pick · Alt-j/Alt-k in/out · Alt-t tree · :help loom'
+      msg = vim.fn.strcharpart(msg, 0, vim.o.columns - 12)
+      vim.api.nvim_echo({ { 'Loom: ', 'Title' }, { msg } }, false, {})
     end, 300)
   end,
 })

@@ -254,16 +254,22 @@ local function ensure_float(g, height)
     api.nvim_buf_set_option(g.buf, 'bufhidden', 'wipe')
     api.nvim_buf_set_option(g.buf, 'filetype', 'loomstream')
   end
-  -- Under the cursor when the loom buffer is in the current window, else at the
-  -- bottom of the window that shows it.
+  -- Just below the end of the text when it is on screen (that is where the
+  -- branches will go), else at the bottom of the window that shows the buffer.
   local cfg = { width = width, height = height, style = 'minimal', border = 'rounded', focusable = false, noautocmd = true }
   local win = vim.fn.bufwinid(g.bufnr)
-  if win ~= -1 and win == api.nvim_get_current_win() then
-    cfg.relative, cfg.row, cfg.col = 'cursor', 1, 0
-  elseif win ~= -1 then
-    cfg.relative, cfg.win = 'win', win
-    cfg.row = math.max(0, api.nvim_win_get_height(win) - height - 2)
-    cfg.col = 0
+  if win ~= -1 then
+    local wpos = api.nvim_win_get_position(win)
+    local wbottom = wpos[1] + api.nvim_win_get_height(win)
+    local last = api.nvim_buf_line_count(g.bufnr)
+    local lastline = api.nvim_buf_get_lines(g.bufnr, last - 1, last, true)[1] or ''
+    local sp = vim.fn.screenpos(win, last, math.max(1, #lastline))
+    cfg.relative, cfg.col = 'editor', wpos[2]
+    if sp.row > 0 and sp.row + height + 2 <= wbottom then
+      cfg.row = sp.row
+    else
+      cfg.row = math.max(wpos[1], wbottom - height - 2)
+    end
   else
     cfg.relative, cfg.row, cfg.col = 'editor', math.max(0, vim.o.lines - height - 4), 0
   end
