@@ -48,8 +48,12 @@ public sealed partial class LoomSession
         finally
         {
             // A consumer that stops listening early cancels the run; the run still saves what it has.
-            run.Cts.Cancel();
+            if (!run.Completion.IsCompleted)
+            {
+                run.Cts.Cancel();
+            }
             await run.Completion.ConfigureAwait(false);
+            run.Cts.Dispose();
         }
     }
 
@@ -187,7 +191,6 @@ public sealed partial class LoomSession
             }
             return BuildState(s.Lineage, s.FullText, s.SegmentStarts, null);
         });
-        cts.Dispose();
     }
 
     private void TrySelectFirstNew(Node parent, Node first)

@@ -7,7 +7,7 @@ namespace Loom.Core.Tree;
 /// An immutable view of a node's <c>metadata_json</c>. Every change returns a new instance,
 /// so a <see cref="Node"/> held by a <see cref="Session.SessionState"/> never changes under its reader.
 /// </summary>
-public sealed class NodeMetadata
+public sealed class NodeMetadata : IEquatable<NodeMetadata>
 {
     public const string Bookmarked = "bookmarked";
     public const string Source = "source";
@@ -95,4 +95,12 @@ public sealed class NodeMetadata
     public string ToJson() => _values.Count == 0 ? "{}" : _values.ToJsonString();
 
     public override string ToString() => ToJson();
+
+    /// <summary>Equal when the stored JSON is equal (same keys, order and values).</summary>
+    public bool Equals(NodeMetadata? other) =>
+        other is not null && (ReferenceEquals(this, other) || string.Equals(ToJson(), other.ToJson(), StringComparison.Ordinal));
+
+    public override bool Equals(object? obj) => obj is NodeMetadata m && Equals(m);
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToJson());
 }
