@@ -305,6 +305,40 @@ test('navigate: child/parent update the buffer within 20 ms', function()
   truthy('95th percentile navigation <= 20 ms', p95 <= 20, ('<= 20 ms, saw p95 %.1f ms'):format(p95))
 end)
 
+test('author tint: generated text is highlighted as model text', function()
+  vim.cmd('LoomChild 1')
+  wait_for('at child 1', function()
+    return S().currentNodeId == CH[1].id and buftext(B) == ROOT_TEXT .. CH[1].text
+  end, 3000)
+  local function marks()
+    return api.nvim_buf_get_extmarks(B, ui.ns_tint, 0, -1, { details = true })
+  end
+  if vim.fn.has('nvim-0.9') == 1 then
+    return -- Neovim highlights semantic tokens itself there
+  end
+  truthy('the server has a semantic token legend', #ui.legend > 0, 'a legend, saw ' .. fmt(ui.legend))
+  wait_for('a LoomAuthorModel highlight after the root text', function()
+    for _, m in ipairs(marks()) do
+      if m[4].hl_group == 'LoomAuthorModel' and (m[2] > 0 or m[3] >= #ROOT_TEXT) then
+        return true
+      end
+    end
+  end, 3000, function()
+    return fmt(vim.tbl_map(function(m)
+      return { m[2], m[3], m[4].end_row, m[4].end_col, m[4].hl_group }
+    end, marks()))
+  end)
+  for _, m in ipairs(marks()) do
+    if m[4].hl_group == 'LoomAuthorModel' and m[2] == 0 and m[3] < #ROOT_TEXT then
+      fail('no model tint on the human root text', 'model tint from col ' .. #ROOT_TEXT, { m[2], m[3], m[4].end_col })
+    end
+  end
+  vim.cmd('LoomParent')
+  wait_for('at the root', function()
+    return buftext(B) == ROOT_TEXT
+  end, 3000)
+end)
+
 test('edit generated text mid-segment: the tree keeps the original', function()
   vim.cmd('LoomChild 1')
   local orig = ROOT_TEXT .. CH[1].text

@@ -122,8 +122,30 @@ handlers['window/showMessage'] = function(_, params)
   end
 end
 
+-- Accepting a child from completion runs its command (loom.navigateTo) when the
+-- completion path does not (0.7's omnifunc never does).
+local function on_complete_done(bufnr)
+  local item = vim.v.completed_item
+  local ud = type(item) == 'table' and item.user_data
+  local ci = type(ud) == 'table' and ud.nvim and ud.nvim.lsp and ud.nvim.lsp.completion_item
+  local command = type(ci) == 'table' and ci.command
+  if type(command) == 'table' and type(command.command) == 'string' and command.command:match('^loom%.') then
+    local args = (command.arguments or {})[1] or {}
+    M.execute(bufnr, command.command, args)
+  end
+end
+
 local function on_attach(client, bufnr)
   vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+  if vim.fn.has('nvim-0.11') == 0 then
+    vim.api.nvim_create_autocmd('CompleteDone', {
+      buffer = bufnr,
+      group = vim.api.nvim_create_augroup('loom_complete_' .. bufnr, { clear = true }),
+      callback = function()
+        on_complete_done(bufnr)
+      end,
+    })
+  end
   require('loom.keymaps').attach(bufnr)
   local want = M._pending_attach[bufnr]
   M._pending_attach[bufnr] = nil
