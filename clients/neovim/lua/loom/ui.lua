@@ -15,6 +15,7 @@ M.ns_stream = api.nvim_create_namespace('loom_stream')
 
 M.legend = {} -- semantic token type names from the server's legend
 M.gens = {} -- bufnr -> live generation
+M.finished = {} -- generationId -> true once it ended (late events are dropped)
 M.stats = { redraws = 0, min_gap_ms = nil, token_events = 0, tokens = 0 }
 
 function M.define_highlights()
@@ -354,6 +355,9 @@ function M.close_stream(bufnr)
   end
   g.closed = true
   M.gens[bufnr] = nil
+  if g.id then
+    M.finished[g.id] = true
+  end
   for _, t in ipairs({ g.timer, g.spin }) do
     if t and not t:is_closing() then
       t:stop()
@@ -412,7 +416,15 @@ end
 function M.on_generation(bufnr, p)
   local g = M.gens[bufnr]
   local ev = p.event
+  if p.generationId and M.finished[p.generationId] then
+    return
+  end
   if ev == 'token' then
+    if g and g.id and p.generationId and g.id ~= p.generationId then
+      -- another generation of the same buffer (e.g. started by another client)
+      M.close_stream(bufnr)
+      g = nil
+    end
     if not g then
       local st = require('loom.lsp').states[bufnr]
       g = M.start_stream(bufnr, st and st.nBranches or ((p.branchIdx or 0) + 1), st and st.model)
@@ -438,7 +450,13 @@ function M.on_generation(bufnr, p)
     M.stats.tokens = M.stats.tokens + 1
     M.schedule_redraw(g)
   elseif ev == 'complete' or ev == 'error' or ev == 'cancelled' then
+    if g and not g.id then
+      g.id = p.generationId
+    end
     M.close_stream(bufnr)
+    if p.generationId then
+      M.finished[p.generationId] = true
+    end
     M.last_event = p
     if ev == 'error' then
       require('loom.lsp').notify(('generation failed (%s): %s'):format(p.category or 'error', p.message or ''), vim.log.levels.ERROR)
@@ -463,9 +481,6 @@ end
 function M.refresh(bufnr, state)
   M.ghost(bufnr, state)
   M.tint(bufnr)
-  if state and not state.generating and M.gens[bufnr] and M.gens[bufnr].id == nil and M.gens[bufnr].done then
-    M.close_stream(bufnr)
-  end
   pcall(vim.cmd, 'redrawstatus')
 end
 
