@@ -175,19 +175,31 @@ public sealed partial class LoomSession
     }
 
     /// <summary>True when lineage[first..] are drafts in one chain with nothing else hanging below them.</summary>
-    private bool IsDraftChain(ImmutableArray<Node> lineage, int first)
+    private bool IsDraftChain(ImmutableArray<Node> lineage, int first) => IsUnusedChain(lineage, first, lineage.Length - 1, allowRoot: true);
+
+    /// <summary>
+    /// True when lineage[from..to] are drafts (or, with <paramref name="allowRoot"/>, a childless root) that form
+    /// one chain: each has exactly the next as its only child and the last has none. One query for all counts.
+    /// </summary>
+    private bool IsUnusedChain(ImmutableArray<Node> lineage, int from, int to, bool allowRoot)
     {
-        for (var k = first; k < lineage.Length; k++)
+        for (var k = from; k <= to; k++)
         {
-            var node = lineage[k];
-            var editableRoot = node.IsRoot && k == lineage.Length - 1;
-            if (!node.IsDraft && !editableRoot)
+            var editableRoot = allowRoot && lineage[k].IsRoot && k == lineage.Length - 1;
+            if (!lineage[k].IsDraft && !editableRoot)
             {
                 return false;
             }
-            var children = Store.GetChildren(node.Id);
-            var expected = k == lineage.Length - 1 ? 0 : 1;
-            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
+        }
+        var ids = new List<string>(to - from + 1);
+        for (var k = from; k <= to; k++)
+        {
+            ids.Add(lineage[k].Id);
+        }
+        var counts = Store.GetChildCounts(ids);
+        for (var k = from; k <= to; k++)
+        {
+            if (counts[lineage[k].Id] != (k == lineage.Length - 1 ? 0 : 1))
             {
                 return false;
             }
@@ -393,21 +405,15 @@ public sealed partial class LoomSession
         var lineage = s.Lineage;
         var target = lineage.Take(anchor + 1).Concat(below).ToImmutableArray();
         var onTarget = target.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        // The longest tail of the old path that is an unused draft chain and not part of the new path goes.
         var removeFrom = -1;
-        for (var k = lineage.Length - 1; k >= 1; k--)
+        for (var k = lineage.Length - 1; k >= 1 && lineage[k].IsDraft && !onTarget.Contains(lineage[k].Id); k--)
         {
-            var node = lineage[k];
-            if (!node.IsDraft || onTarget.Contains(node.Id))
-            {
-                break;
-            }
-            var children = Store.GetChildren(node.Id);
-            var expected = k == lineage.Length - 1 ? 0 : 1;
-            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
-            {
-                break;
-            }
             removeFrom = k;
+        }
+        while (removeFrom >= 1 && !IsUnusedChain(lineage, removeFrom, lineage.Length - 1, allowRoot: false))
+        {
+            removeFrom = removeFrom == lineage.Length - 1 ? -1 : removeFrom + 1;
         }
         Store.Write(w =>
         {

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Loom.LanguageServer.Protocol;
+using Loom.LanguageServer.Rpc;
+using Loom.LanguageServer.Server;
+
+namespace Loom.LanguageServer.Handlers;
+
+/// <summary><c>initialized</c>: pulls <c>workspace/configuration</c> (section <c>loom</c>) when the client supports it.</summary>
+public sealed class InitializedHandler : LspHandler
+{
+    private readonly ServerContext _server;
+
+    public InitializedHandler(ServerContext server) => _server = server;
+
+    public override string Method => Methods.Initialized;
+
+    public override bool IsNotification => true;
+
+    public override Task<object?> HandleAsync(JsonElement parameters, CancellationToken cancellationToken)
+    {
+        _ = PullConfigurationThenAnnounceAsync();
+        return Task.FromResult<object?>(null);
+    }
+
+    private async Task PullConfigurationThenAnnounceAsync()
+    {
+        await ConfigurationPuller.PullAsync(_server).ConfigureAwait(false);
+        if (_server.Settings.Current.Model is null)
+        {
+            _server.Log.Info($"no model set: new trees use '{_server.Generators.DefaultModel(_server.Settings.Current)}'. " +
+                             "Choose a real model with the 'loom.model' setting (e.g. \"openrouter/meta-llama/llama-3.1-405b\") " +
+                             "or the loom.setModel command, and give its key in the provider's environment variable or with loom.setApiKey.");
+        }
+    }
+}
+
+/// <summary>Requests the <c>loom</c> section from a client that supports <c>workspace/configuration</c>.</summary>
+public static class ConfigurationPuller
+{
+    public static async Task PullAsync(ServerContext server)
+    {
+        if (!server.Lifecycle.Client.Configuration)
+        {
+            return;
+        }
+        try
+        {
+            var result = await server.Client.RequestAsync<JsonElement>(Methods.Configuration,
+                new ConfigurationParams([new ConfigurationItem("loom")]), CancellationToken.None).ConfigureAwait(false);
+            if (result.ValueKind == JsonValueKind.Array && result.GetArrayLength() > 0 &&
+                result[0].ValueKind == JsonValueKind.Object)
+            {
+                server.MergeSettings(JsonNode.Parse(result[0].GetRawText()), "workspace/configuration");
+            }
+        }
+        catch (Exception ex)
+        {
+            server.Log.Warning($"workspace/configuration failed: {ex.Message}");
+        }
+    }
+}

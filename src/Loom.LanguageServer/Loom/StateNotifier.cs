@@ -1,0 +1,85 @@
+using Loom.Core.Session;
+using Loom.LanguageServer.Documents;
+using Loom.LanguageServer.Protocol;
+using Loom.LanguageServer.Server;
+
+namespace Loom.LanguageServer.Loom;
+
+/// <summary>
+/// Sends <c>loom/stateChanged</c>. Per document only the newest state is sent: when states arrive
+/// faster than they can be written (typing in a 1 MB document), older ones are skipped, and a
+/// later state is never overtaken by an earlier one.
+/// </summary>
+public sealed class StateNotifier
+{
+    private readonly ServerContext _server;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, SessionState> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _sending = new(StringComparer.Ordinal);
+
+    public StateNotifier(ServerContext server) => _server = server;
+
+    public void Notify(LoomDocument doc, SessionState state)
+    {
+        lock (_gate)
+        {
+            _pending[doc.Uri] = state;
+            if (!_sending.Add(doc.Uri))
+            {
+                return;
+            }
+        }
+        _ = SendLoop(doc.Uri);
+    }
+
+    private async Task SendLoop(string uri)
+    {
+        while (true)
+        {
+            SessionState state;
+            lock (_gate)
+            {
+                if (!_pending.Remove(uri, out state!))
+                {
+                    _sending.Remove(uri);
+                    return;
+                }
+            }
+            try
+            {
+                await _server.Client.NotifyAsync(Methods.LoomStateChanged,
+                    new LoomStateChangedParams(uri, StateMapper.ToProtocol(uri, state))).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _server.Log.Debug($"loom/stateChanged for {uri} not sent: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Asks clients that support it to re-request inlay hints and semantic tokens.</summary>
+    public void RefreshDecorations()
+    {
+        var client = _server.Lifecycle.Client;
+        if (client.InlayHintRefresh)
+        {
+            _ = RequestQuietly(Methods.InlayHintRefresh);
+        }
+        if (client.SemanticTokensRefresh)
+        {
+            _ = RequestQuietly(Methods.SemanticTokensRefresh);
+        }
+    }
+
+    private async Task RequestQuietly(string method)
+    {
+        try
+        {
+            await _server.Client.RequestAsync<object?>(method, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _server.Log.Debug($"{method} failed: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Loom.LanguageServer.Documents;
+using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Rpc;
+using Loom.LanguageServer.Settings;
+
+namespace Loom.LanguageServer.Server;
+
+/// <summary>The services one server instance shares between its handlers (no static state anywhere).</summary>
+public sealed class ServerContext
+{
+    public ServerContext(ServerLog log, StoreHost store, GeneratorHost generators)
+    {
+        Log = log;
+        Store = store;
+        Generators = generators;
+        Client = new ClientChannel();
+        Lifecycle = new Lifecycle();
+        Settings = new SettingsMerger();
+        Workspace = new Workspace();
+        Notifier = new StateNotifier(this);
+        Buffers = new BufferSync(this);
+        Binder = new DocumentBinder(this);
+        Progress = new ProgressRegistry();
+    }
+
+    public ServerLog Log { get; }
+
+    public StoreHost Store { get; }
+
+    public GeneratorHost Generators { get; }
+
+    public ClientChannel Client { get; }
+
+    public Lifecycle Lifecycle { get; }
+
+    public SettingsMerger Settings { get; }
+
+    public Workspace Workspace { get; }
+
+    public StateNotifier Notifier { get; }
+
+    public BufferSync Buffers { get; }
+
+    public DocumentBinder Binder { get; }
+
+    public ProgressRegistry Progress { get; }
+
+    public PositionEncoding Encoding => Lifecycle.Client.PositionEncoding;
+
+    /// <summary>How long the server waits for the client to answer a workspace/applyEdit.</summary>
+    public TimeSpan ApplyEditTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Applies merged settings and tells the generators.</summary>
+    public void MergeSettings(System.Text.Json.Nodes.JsonNode? source, string origin)
+    {
+        foreach (var warning in Settings.Merge(source))
+        {
+            Log.Warning($"{origin}: {warning}");
+        }
+        Generators.UpdateSettings(Settings.Current);
+    }
+}
