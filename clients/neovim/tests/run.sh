@@ -55,13 +55,13 @@ rc=${PIPESTATUS[0]}
 if ! grep -q '^neovim: [0-9]* passed, [0-9]* failed' "$OUT"; then
   echo "neovim: nvim exited with code $rc before the suite finished"
   LOG="$XDG_STATE_HOME/nvim/lsp.log"
-  [ -f "$LOG" ] && { echo "--- tail of the LSP log"; tail -n 40 "$LOG"; }
+  [ -f "$LOG" ] && { echo "--- tail of the LSP log"; tail -n 40 "$LOG" | cut -c1-400; }
   echo "neovim: 0 passed, 1 failed"
   exit 1
 fi
 if [ "$rc" != "0" ]; then
   LOG="$XDG_STATE_HOME/nvim/lsp.log"
   [ -f "$LOG" ] || LOG="$XDG_CACHE_HOME/nvim/lsp.log"
-  [ -f "$LOG" ] && { echo "--- tail of the LSP log ($LOG)"; tail -n 40 "$LOG"; }
+  [ -f "$LOG" ] && { echo "--- tail of the LSP log ($LOG)"; tail -n 40 "$LOG" | cut -c1-400; }
 fi
 exit "$rc"

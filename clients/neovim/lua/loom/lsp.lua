@@ -108,6 +108,16 @@ handlers['loom/generation'] = function(_, params)
   end
 end
 
+-- Apply the server's buffer edits without echoing their label (0.7 prints it).
+handlers['workspace/applyEdit'] = function(_, params, ctx)
+  if not params then
+    return
+  end
+  local client = vim.lsp.get_client_by_id(ctx.client_id)
+  local ok, err = pcall(vim.lsp.util.apply_workspace_edit, params.edit, client and client.offset_encoding or 'utf-16')
+  return { applied = ok, failureReason = (not ok) and tostring(err) or nil }
+end
+
 -- Keep the server's log out of the way unless it is a warning or an error.
 handlers['window/logMessage'] = function(_, params)
   if params and params.type and params.type <= 2 then
