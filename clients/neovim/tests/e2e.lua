@@ -483,6 +483,44 @@ test('typing at the end makes a draft; undo leaves the tree as it was', function
   end)
 end)
 
+test('emoji and a new line typed at the end map exactly; multi-line ghost text', function()
+  local root = S().currentNodeId
+  api.nvim_win_set_cursor(0, { 1, 0 })
+  feed('A 🙂 é<CR>second line<Esc>')
+  local want = ROOT_TEXT .. ' 🙂 é\nsecond line'
+  eq('buffer', want, buftext(B))
+  wait_for('state.fullText == buffer', function()
+    return S().fullText == want
+  end, 3000, function()
+    return fmt(S().fullText)
+  end)
+  local draft = S().currentNodeId
+  vim.cmd('LoomParent')
+  wait_for('back at the root', function()
+    return buftext(B) == ROOT_TEXT and S().currentNodeId == root
+  end, 3000, function()
+    return fmt({ text = buftext(B), current = S().currentNodeId })
+  end)
+  local sel = S().children[(S().selectedChildIdx or 0) + 1]
+  eq('the selected child is the typed node', draft, sel and sel.id)
+  wait_for('two-line ghost text', function()
+    return ui.ghost_text(B) == ' 🙂 é\nsecond line'
+  end, 2000, function()
+    return fmt(ui.ghost_text(B))
+  end)
+  local marks = api.nvim_buf_get_extmarks(B, ui.ns_ghost, 0, -1, { details = true })
+  eq('one virtual line below the text', 1, #(marks[1][4].virt_lines or {}))
+  loom.delete(draft, B, true)
+  wait_for('typed node deleted', function()
+    for _, c in ipairs(S().children or {}) do
+      if c.id == draft then
+        return false
+      end
+    end
+    return true
+  end, 3000)
+end)
+
 test(':help loom opens the help file', function()
   vim.cmd('help loom')
   eq('help file', 'loom.txt', vim.fn.expand('%:t'))
@@ -572,8 +610,7 @@ end)
 
 test('cancel a slow generation (float with spinner and model, <C-c> mapped while generating)', function()
   loom.setup(vim.tbl_extend('force', require('loom.config').options, { keymaps = true }))
-  lsp.attach(B) -- keymaps are buffer-local: re-apply
-  require('loom.keymaps').attach(B)
+  truthy('setup{keymaps = true} maps the attached buffer', vim.fn.maparg('<M-g>', 'n', false, true).buffer == 1, '<M-g> mapped in the buffer')
   vim.cmd('LoomModel offline/markov-slow')
   wait_for('model set', function()
     return S().model == 'offline/markov-slow'

@@ -67,6 +67,11 @@ function M.setup(opts)
   if lsp().client() then
     lsp().push_settings()
   end
+  for b in pairs(lsp().attached) do
+    if api.nvim_buf_is_valid(b) then
+      require('loom.keymaps').attach(b)
+    end
+  end
   return M
 end
 
