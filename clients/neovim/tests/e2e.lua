@@ -663,6 +663,29 @@ test('cancel a slow generation (float with spinner and model, <C-c> mapped while
   truthy('no full 400-token branches were added', #(S().children or {}) <= n_before + 2, 'at most 2 new children')
 end)
 
+test('streaming as virtual lines (stream.style = virtual_lines)', function()
+  local cfg = require('loom.config')
+  cfg.options.stream.style = 'virtual_lines'
+  ui.stats.token_events = 0
+  vim.cmd('LoomGenerate 2')
+  local ok, err = pcall(wait_for, 'virtual lines with both branches under the text', function()
+    local marks = api.nvim_buf_get_extmarks(B, ui.ns_stream, 0, -1, { details = true })
+    local vl = marks[1] and marks[1][4].virt_lines
+    return ui.stats.token_events >= 4 and vl and #vl == 3 and vl[1][1][1]:find('offline/markov-slow', 1, true)
+  end, 10000, function()
+    return fmt(api.nvim_buf_get_extmarks(B, ui.ns_stream, 0, -1, { details = true }))
+  end)
+  eq('no float in virtual_lines style', true, ui.gens[B] ~= nil and ui.gens[B].win == nil)
+  vim.cmd('LoomCancel')
+  cfg.options.stream.style = 'float'
+  if not ok then
+    error(err, 0)
+  end
+  wait_for('stopped and the virtual lines gone', function()
+    return ui.gens[B] == nil and #api.nvim_buf_get_extmarks(B, ui.ns_stream, 0, -1, {}) == 0
+  end, 5000)
+end)
+
 local function stream_test(label, model, timeout)
   vim.cmd('LoomModel ' .. model)
   wait_for('model set', function()

@@ -113,10 +113,13 @@ function M.generate(n, bufnr, opts)
   args.branches = n and tonumber(n) or args.branches
   local st = lsp().states[bufnr] or {}
   local ui = require('loom.ui')
-  ui.start_stream(bufnr, args.branches or st.nBranches or 1, args.model or st.model)
+  local g = ui.start_stream(bufnr, args.branches or st.nBranches or 1, args.model or st.model)
   vim.cmd('redrawstatus')
   return lsp().execute(bufnr, 'loom.generate', args, function(err)
-    ui.close_stream(bufnr)
+    -- the answer can come after a newer generation started: close only our own window
+    if ui.gens[bufnr] == g then
+      ui.close_stream(bufnr)
+    end
     lsp().refresh(bufnr)
     if err then
       return false
