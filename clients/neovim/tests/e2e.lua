@@ -566,6 +566,30 @@ test('tree window: open, navigate with <CR>, bookmark, delete, close', function(
   end, 3000, function()
     return fmt(api.nvim_buf_get_lines(view.buf, 0, -1, false))
   end)
+  -- h hoists child 3 (the tree shows only its subtree), h again unhoists
+  api.nvim_win_set_cursor(view.win, { row_of(CH[3].id), 0 })
+  feed('h')
+  wait_for('hoisted at child 3', function()
+    return S().hoistedNodeId == CH[3].id and row_of(S().rootId) == nil and row_of(CH[3].id) == 1
+  end, 3000, function()
+    return fmt({ hoisted = S().hoistedNodeId, lines = api.nvim_buf_get_lines(view.buf, 0, -1, false) })
+  end)
+  feed('h')
+  wait_for('unhoisted', function()
+    return (S().hoistedNodeId == nil or S().hoistedNodeId == vim.NIL) and row_of(S().rootId) ~= nil
+  end, 3000, function()
+    return fmt({ hoisted = S().hoistedNodeId, lines = api.nvim_buf_get_lines(view.buf, 0, -1, false) })
+  end)
+  -- m shows model names
+  local shown = S().showModelNames
+  feed('m')
+  wait_for('model names toggled', function()
+    local r = row_of(CH[2].id)
+    local has = r and api.nvim_buf_get_lines(view.buf, r - 1, r, false)[1]:find('[offline/markov]', 1, true) ~= nil
+    return S().showModelNames == not shown and has == not shown
+  end, 3000, function()
+    return fmt({ show = S().showModelNames, lines = api.nvim_buf_get_lines(view.buf, 0, -1, false) })
+  end)
   -- b on child 1
   api.nvim_win_set_cursor(view.win, { row_of(CH[1].id), 0 })
   feed('b')

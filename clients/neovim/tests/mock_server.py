@@ -145,15 +145,25 @@ def notify_state(d):
 
 
 def gen_thread(uri, gid, n, maxt, slow, stop):
+    # like the server: token events batched per branch, one per ~16 ms
     rng = random.Random(7)
+    pending = [""] * n
+    last = time.monotonic()
+    def flush():
+        for b in range(n):
+            if pending[b]:
+                Q.put(("gen", (uri, gid, "token", (b, pending[b]))))
+                pending[b] = ""
     for k in range(maxt):
         for b in range(n):
             if stop.is_set():
                 Q.put(("gen", (uri, gid, "cancelled", None))); return
-            tok = " " + rng.choice(WORDS)
-            Q.put(("gen", (uri, gid, "token", (b, tok))))
+            pending[b] += " " + rng.choice(WORDS)
         if slow:
             time.sleep(0.05)
+        if slow or time.monotonic() - last > 0.016:
+            flush(); last = time.monotonic()
+    flush()
     Q.put(("gen", (uri, gid, "done", None)))
 
 
@@ -202,7 +212,8 @@ def command(rid, cmd, a):
             d.cur.sel = i
             d.cur = d.nodes[d.cur.children[i]]
     elif cmd == "loom.navigateParent":
-        if d.cur.parent: d.cur = d.nodes[d.cur.parent]
+        if d.cur.parent:
+            par = d.nodes[d.cur.parent]; par.sel = par.children.index(d.cur.id); d.cur = par
     elif cmd == "loom.navigateTo":
         d.cur = d.nodes[a["nodeId"]]
     elif cmd == "loom.selectSibling":
@@ -265,19 +276,22 @@ def main():
                     d.text = d.text[:s] + ch["text"] + d.text[e:]
                 else:
                     d.text = ch["text"]
-            before = d.cur.id
             reconcile(d)
-            if d.cur.id != before: notify_state(d)
+            notify_state(d)
         elif meth == "workspace/executeCommand":
             command(rid, p["command"], (p.get("arguments") or [{}])[0])
         elif meth == "loom/state":
             send({"id": rid, "result": docs[p["uri"]].state()})
         elif meth == "loom/tree":
             d = docs[p["uri"]]
-            send({"id": rid, "result": [{"id": x.id, "parentId": x.parent, "text": x.text, "model": x.model,
+            top = d.nodes[d.hoist] if d.hoist else d.root
+            keep = set(); stack = [top.id]
+            while stack:
+                k = stack.pop(); keep.add(k); stack += d.nodes[k].children
+            send({"id": rid, "result": [{"id": x.id, "parentId": None if x is top else x.parent, "text": x.text, "model": x.model,
                                          "bookmarked": x.bookmarked, "childCount": len(x.children),
                                          "checkedOut": x is d.cur, "createdAt": ""} for x in d.nodes.values()
-                                        if x.id == d.root.id or (x.parent in d.nodes and x.id in d.nodes[x.parent].children)]})
+                                        if x.id in keep]})
         elif meth == "textDocument/completion":
             d = docs[p["textDocument"]["uri"]]
             items = [{"label": d.nodes[c].text.split("\n")[0], "detail": d.nodes[c].model,
