@@ -51,7 +51,7 @@ exec nvim --headless --clean -u "$PLUGIN/scripts/demo_init.lua" "$FILE" -c 'lua 
   if not vim.wait(30000, function() return loom.state(b) ~= nil end, 20) then out("loom: the server did not answer"); vim.cmd("cquit 1") end
   local n0 = #(loom.state(b).children or {})
   loom.generate(3, b)
-  if not vim.wait(30000, function() local s = loom.state(b); return s and not s.generating and #(s.children or {}) >= n0 + 3 end, 20) then out("loom: generation did not finish"); vim.cmd("cquit 1") end
+  if not vim.wait(30000, function() local s = loom.state(b); return s and not s.generating and #(s.children or {}) >= n0 + 3 and require("loom.ui").gens[b] == nil end, 20) then out("loom: generation did not finish"); vim.cmd("cquit 1") end
   out("status: " .. loom.status(b))
   for i, c in ipairs(loom.state(b).children) do out(("  child %d: %s"):format(i, (c.text:gsub("\n", " ")))) end
   out("loom: demo OK (run it in a terminal for the interactive editor)")
