@@ -8,6 +8,9 @@ M.defaults = {
   cmd = nil,
   -- SQLite file of the trees (passed as --db). nil: the server's default.
   db = nil,
+  -- Server log level (--log-level): error, warn, info, debug. Its stderr lands in
+  -- Neovim's LSP log (:lua vim.cmd.edit(vim.lsp.get_log_path())).
+  log_level = 'warn',
   -- Extra environment for the server process (never put keys here: the server
   -- inherits the editor's environment).
   cmd_env = nil,
@@ -164,6 +167,10 @@ function M.full_cmd(o)
   if o.db then
     table.insert(cmd, '--db')
     table.insert(cmd, vim.fn.expand(o.db))
+  end
+  if o.log_level and not vim.tbl_contains(cmd, '--log-level') then
+    table.insert(cmd, '--log-level')
+    table.insert(cmd, o.log_level)
   end
   return cmd, where
 end
