@@ -262,7 +262,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
                 return;
             }
             // Leave the search index true to the text for the next process that opens the file.
-            if (!IsReadOnly && _searchDirty.Count > 0)
+            // (A bulk write such as an import changes the node count, which makes the next search rebuild anyway.)
+            if (!IsReadOnly && _searchDirty.Count is > 0 and <= MaxIncrementalIndexing)
             {
                 TryUpdateSearchIndex();
             }
@@ -708,6 +709,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
         });
     }
 
+    private const int MaxIncrementalIndexing = 1_000;
+
     /// <summary>Indexes changed nodes (and rebuilds the index when it lost count); false when it cannot.</summary>
     private bool TryUpdateSearchIndex()
     {
@@ -716,11 +719,12 @@ public sealed partial class SqliteLoomStore : ILoomStore
             lock (_gate)
             {
                 SyncWithOtherWriters();
-                if (_searchIndexUnverified)
+                var rebuild = _searchDirty.Count > MaxIncrementalIndexing;
+                if (_searchIndexUnverified || rebuild)
                 {
                     var nodes = (long)Command("SELECT count(*) FROM nodes WHERE kind != 'context'").ExecuteScalar()!;
                     var indexed = (long)Command("SELECT count(*) FROM loom_nodes_fts").ExecuteScalar()!;
-                    if (nodes != indexed)
+                    if (rebuild || nodes != indexed)
                     {
                         Write(w =>
                         {
