@@ -1,1 +1,4 @@
-﻿Console.WriteLine("Hello, World!");
+using Loom.Cli;
+
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+return await LoomCli.RunAsync(args);

@@ -175,19 +175,31 @@ public sealed partial class LoomSession
     }
 
     /// <summary>True when lineage[first..] are drafts in one chain with nothing else hanging below them.</summary>
-    private bool IsDraftChain(ImmutableArray<Node> lineage, int first)
+    private bool IsDraftChain(ImmutableArray<Node> lineage, int first) => IsUnusedChain(lineage, first, lineage.Length - 1, allowRoot: true);
+
+    /// <summary>
+    /// True when lineage[from..to] are drafts (or, with <paramref name="allowRoot"/>, a childless root) that form
+    /// one chain: each has exactly the next as its only child and the last has none. One query for all counts.
+    /// </summary>
+    private bool IsUnusedChain(ImmutableArray<Node> lineage, int from, int to, bool allowRoot)
     {
-        for (var k = first; k < lineage.Length; k++)
+        for (var k = from; k <= to; k++)
         {
-            var node = lineage[k];
-            var editableRoot = node.IsRoot && k == lineage.Length - 1;
-            if (!node.IsDraft && !editableRoot)
+            var editableRoot = allowRoot && lineage[k].IsRoot && k == lineage.Length - 1;
+            if (!lineage[k].IsDraft && !editableRoot)
             {
                 return false;
             }
-            var children = Store.GetChildren(node.Id);
-            var expected = k == lineage.Length - 1 ? 0 : 1;
-            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
+        }
+        var ids = new List<string>(to - from + 1);
+        for (var k = from; k <= to; k++)
+        {
+            ids.Add(lineage[k].Id);
+        }
+        var counts = Store.GetChildCounts(ids);
+        for (var k = from; k <= to; k++)
+        {
+            if (counts[lineage[k].Id] != (k == lineage.Length - 1 ? 0 : 1))
             {
                 return false;
             }
@@ -208,7 +220,7 @@ public sealed partial class LoomSession
         if (extendInPlace)
         {
             var updated = current with { Text = current.Text + inserted };
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.UpdateNodeText(current.Id, updated.Text);
                 return 0;
@@ -218,7 +230,7 @@ public sealed partial class LoomSession
         }
         var draft = new Node(Ids.NewId(), current.TreeId, current.Id, NodeKind.Text, inserted, null, null, null, null, null, true,
             _clock.Next(), DraftMetadata("human", null));
-        Store.Write(w =>
+        Persist(w =>
         {
             w.InsertNode(draft with { CheckedOut = false });
             w.SetCheckedOutChild(current.Id, draft.Id);
@@ -262,7 +274,7 @@ public sealed partial class LoomSession
         }
         var tailStart = kept.Count;
         kept.AddRange(lineage.Skip(last + 1));
-        Store.Write(w =>
+        Persist(w =>
         {
             if (keepFirst)
             {
@@ -296,7 +308,7 @@ public sealed partial class LoomSession
         var lineage = s.Lineage;
         var parent = lineage[first - 1];
         var copies = CopiesFor(s, c, first, last, parent.Id, parent.TreeId);
-        Store.Write(w =>
+        Persist(w =>
         {
             var parentId = parent.Id;
             foreach (var copy in copies)
@@ -355,7 +367,7 @@ public sealed partial class LoomSession
         var context = Store.GetContextNode(s.TreeId)?.Text;
         var origin = new JsonObject { ["tree_id"] = s.TreeId, ["node_id"] = s.CurrentNodeId, ["root_id"] = s.RootId };
         var treeMetadata = _tree.Metadata.With("forked_from", origin);
-        var (root, chain) = Store.Write(w =>
+        var (root, chain) = Persist(w =>
         {
             var newRoot = Trees.CreateIn(w, merged, s.ModelPlan, context, _tree.Name, treeMetadata, _clock, _tree.ShowModelNames);
             var rootMetadata = newRoot.Metadata.With(NodeMetadata.EditedFrom, s.RootId);
@@ -378,7 +390,9 @@ public sealed partial class LoomSession
             w.SetCurrentNode(newRoot.Id, parentId);
             return (newRoot, list);
         });
-        _tree = Store.GetTree(root.Id);
+        // Built in memory: the new tree may still be waiting to be written (see PendingWrites).
+        _tree = new TreeRecord(root.Id, chain.Count > 0 ? chain[^1].Id : root.Id, _tree.Name, _tree.ShowModelNames, false,
+            s.ModelPlan, root.CreatedAt, root.CreatedAt, treeMetadata, false);
         _hoistedNodeId = null;
         var state = BuildState(chain.Prepend(root).ToImmutableArray());
         return new EditOutcome(EditKind.TreeForked, state, chain.Count > 0 ? chain[^1] : root);
@@ -393,23 +407,17 @@ public sealed partial class LoomSession
         var lineage = s.Lineage;
         var target = lineage.Take(anchor + 1).Concat(below).ToImmutableArray();
         var onTarget = target.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        // The longest tail of the old path that is an unused draft chain and not part of the new path goes.
         var removeFrom = -1;
-        for (var k = lineage.Length - 1; k >= 1; k--)
+        for (var k = lineage.Length - 1; k >= 1 && lineage[k].IsDraft && !onTarget.Contains(lineage[k].Id); k--)
         {
-            var node = lineage[k];
-            if (!node.IsDraft || onTarget.Contains(node.Id))
-            {
-                break;
-            }
-            var children = Store.GetChildren(node.Id);
-            var expected = k == lineage.Length - 1 ? 0 : 1;
-            if (children.Count != expected || (expected == 1 && children[0].Id != lineage[k + 1].Id))
-            {
-                break;
-            }
             removeFrom = k;
         }
-        Store.Write(w =>
+        while (removeFrom >= 1 && !IsUnusedChain(lineage, removeFrom, lineage.Length - 1, allowRoot: false))
+        {
+            removeFrom = removeFrom == lineage.Length - 1 ? -1 : removeFrom + 1;
+        }
+        Persist(w =>
         {
             if (removeFrom >= 1)
             {

@@ -48,8 +48,12 @@ public sealed partial class LoomSession
         finally
         {
             // A consumer that stops listening early cancels the run; the run still saves what it has.
-            run.Cts.Cancel();
+            if (!run.Completion.IsCompleted)
+            {
+                run.Cts.Cancel();
+            }
             await run.Completion.ConfigureAwait(false);
+            run.Cts.Dispose();
         }
     }
 
@@ -73,7 +77,7 @@ public sealed partial class LoomSession
             var lineage = s.Lineage;
             if (drafts.Count > 0)
             {
-                Store.Write(w =>
+                Persist(w =>
                 {
                     foreach (var d in drafts)
                     {
@@ -187,14 +191,13 @@ public sealed partial class LoomSession
             }
             return BuildState(s.Lineage, s.FullText, s.SegmentStarts, null);
         });
-        cts.Dispose();
     }
 
     private void TrySelectFirstNew(Node parent, Node first)
     {
         try
         {
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.SetCheckedOutChild(parent.Id, first.Id);
                 return 0;
@@ -316,7 +319,7 @@ public sealed partial class LoomSession
             branch.Entry.MaxTokens, branch.Entry.Temperature, false, _clock.Next(), metadata);
         try
         {
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.InsertNode(node);
                 return 0;

@@ -39,6 +39,9 @@ public interface ILoomStore : IDisposable
     /// <summary>Children of a node (context nodes excluded) ordered by created_at, id.</summary>
     IReadOnlyList<Node> GetChildren(string parentId);
 
+    /// <summary>How many children (context nodes excluded) each of <paramref name="nodeIds"/> has, in one query.</summary>
+    IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds);
+
     /// <summary>The checked-out child of <paramref name="nodeId"/>, its checked-out child, and so on (one recursive query).</summary>
     IReadOnlyList<Node> GetCheckedOutPath(string nodeId);
 

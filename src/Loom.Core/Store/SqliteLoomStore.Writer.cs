@@ -35,6 +35,7 @@ public sealed partial class SqliteLoomStore
             if (node.Kind != NodeKind.Context)
             {
                 MarkStructureChanged(node.ParentId);
+                store.ForgetOrMoveParent(node.Id, node.ParentId, deleted: false);
             }
         }
 
@@ -63,6 +64,7 @@ public sealed partial class SqliteLoomStore
                 throw new NodeNotFoundException(nodeId);
             }
             MarkStructureChanged(parentId);
+            store.ForgetOrMoveParent(nodeId, parentId, deleted: false);
         }
 
         public void SetContextId(string nodeId, string? contextId)
@@ -87,6 +89,7 @@ public sealed partial class SqliteLoomStore
             MarkStructureChanged(parent as string);
             // Bindings or trees pointing into the subtree are repointed by the caller; the cascade removes the nodes.
             Exec("DELETE FROM nodes WHERE id = $id", ("$id", nodeId));
+            store.ForgetOrMoveParent(nodeId, null, deleted: true);
             return count;
         }
 

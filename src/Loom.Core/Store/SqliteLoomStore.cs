@@ -19,6 +19,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _descendantCounts = new(StringComparer.Ordinal);
+    // Parent links seen by reads, so invalidating counts along a lineage rarely needs a query.
+    private readonly Dictionary<string, string?> _parentOf = new(StringComparer.Ordinal);
     private readonly string? _readOnlyReason;
     private SqliteTransaction? _transaction;
     private long _seenDataVersion;
@@ -109,6 +111,12 @@ public sealed partial class SqliteLoomStore : ILoomStore
             else if (readOnlyReason is null)
             {
                 Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+                var ready = version == SqliteSchema.UserVersion &&
+                    ScalarLong(connection, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='loom_document_bindings'") > 0;
+                if (ready)
+                {
+                    return new SqliteLoomStore(fullPath, connection, null, null);
+                }
                 using var tx = connection.BeginTransaction();
                 using (var cmd = connection.CreateCommand())
                 {
@@ -259,6 +267,28 @@ public sealed partial class SqliteLoomStore : ILoomStore
         }
     }
 
+    /// <summary>Test hook: caps the file's size in pages, so writes fail with SQLITE_FULL as on a full disk.</summary>
+    internal void SetMaxPageCount(long pages)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = $"PRAGMA max_page_count = {pages}";
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    internal long PageCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (long)Command("PRAGMA page_count").ExecuteScalar()!;
+            }
+        }
+    }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private long ReadDataVersion()
@@ -276,6 +306,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
         {
             _seenDataVersion = version;
             _descendantCounts.Clear();
+            _parentOf.Clear();
         }
     }
 
@@ -339,9 +370,18 @@ public sealed partial class SqliteLoomStore : ILoomStore
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
-            list.Add(ReadNode(r));
+            list.Add(Remember(ReadNode(r)));
         }
         return list;
+    }
+
+    private Node Remember(Node node)
+    {
+        if (node.Kind != NodeKind.Context)
+        {
+            _parentOf[node.Id] = node.ParentId;
+        }
+        return node;
     }
 
     private static TreeRecord ReadTree(SqliteDataReader r) => new(
@@ -396,16 +436,25 @@ public sealed partial class SqliteLoomStore : ILoomStore
 
     public IReadOnlyList<Node> GetLineage(string nodeId) => Read(() =>
     {
-        var list = ReadNodes(Command($"""
+        // Sorting rows that carry the whole path text is slow in SQLite; sort by depth here instead.
+        var rows = new List<(long Depth, Node Node)>();
+        using (var r = Command($"""
             WITH RECURSIVE chain(id, parent_id, depth) AS (
                 SELECT id, parent_id, 0 FROM nodes WHERE id = $id
                 UNION ALL
                 SELECT n.id, n.parent_id, c.depth + 1 FROM nodes n JOIN chain c ON n.id = c.parent_id
             )
-            SELECT {Prefixed("n")} FROM chain c JOIN nodes n ON n.id = c.id
+            SELECT {Prefixed("n")}, c.depth FROM chain c CROSS JOIN nodes n ON n.id = c.id
             WHERE n.kind != 'context'
-            ORDER BY c.depth DESC
-            """, ("$id", nodeId)));
+            """, ("$id", nodeId)).ExecuteReader())
+        {
+            while (r.Read())
+            {
+                rows.Add((r.GetInt64(13), Remember(ReadNode(r))));
+            }
+        }
+        rows.Sort((a, b) => b.Depth.CompareTo(a.Depth));
+        var list = rows.Select(x => x.Node).ToList();
         if (list.Count == 0 || list[^1].Id != nodeId)
         {
             throw new NodeNotFoundException(nodeId);
@@ -441,10 +490,30 @@ public sealed partial class SqliteLoomStore : ILoomStore
             UNION ALL
             SELECT n.id, c.depth + 1 FROM nodes n JOIN chain c ON n.parent_id = c.id WHERE n.checked_out = 1 AND n.kind != 'context'
         )
-        SELECT {Prefixed("n")} FROM chain c JOIN nodes n ON n.id = c.id ORDER BY c.depth
+        SELECT {Prefixed("n")} FROM chain c CROSS JOIN nodes n ON n.id = c.id ORDER BY c.depth
         """, ("$id", nodeId))));
 
     public IReadOnlyList<Node> GetChildren(string parentId) => Read(() => ChildrenLocked(parentId));
+
+    public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) => Read(() =>
+    {
+        var result = nodeIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => 0, StringComparer.Ordinal);
+        if (result.Count == 0)
+        {
+            return (IReadOnlyDictionary<string, int>)result;
+        }
+        var ids = new System.Text.Json.Nodes.JsonArray(result.Keys.Select(k => (System.Text.Json.Nodes.JsonNode?)k).ToArray()).ToJsonString();
+        using var r = Command("""
+            SELECT parent_id, count(*) FROM nodes
+            WHERE parent_id IN (SELECT value FROM json_each($ids)) AND kind != 'context'
+            GROUP BY parent_id
+            """, ("$ids", ids)).ExecuteReader();
+        while (r.Read())
+        {
+            result[r.GetString(0)] = (int)r.GetInt64(1);
+        }
+        return result;
+    });
 
     private List<Node> ChildrenLocked(string parentId) => ReadNodes(Command(
         $"SELECT {SqliteSchema.NodeColumns} FROM nodes WHERE parent_id = $p AND kind != 'context' ORDER BY created_at, id",
@@ -539,7 +608,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
                     UNION ALL
                     SELECT n.id, n.parent_id, c.depth + 1 FROM nodes n JOIN chain c ON n.id = c.parent_id
                 )
-                SELECT {Prefixed("n")} FROM chain c JOIN nodes n ON n.id = c.id ORDER BY c.depth DESC
+                SELECT {Prefixed("n")} FROM chain c CROSS JOIN nodes n ON n.id = c.id ORDER BY c.depth DESC
                 """, ("$id", node.Id)));
             keys[node.Id] = string.Join("\u0001", lineage.Select(n => n.CreatedAt + "\u0002" + n.Id));
         }
@@ -548,14 +617,15 @@ public sealed partial class SqliteLoomStore : ILoomStore
 
     public Node? GetContextNode(string treeId) => Read(() =>
     {
-        using var r = Command($"""
-            SELECT {Prefixed("c")} FROM nodes root JOIN nodes c ON c.id = root.context_id
-            WHERE root.id = $t
-            UNION ALL
-            SELECT {SqliteSchema.NodeColumns} FROM nodes WHERE tree_id = $t AND kind = 'context'
-            LIMIT 1
-            """, ("$t", treeId)).ExecuteReader();
-        return r.Read() ? ReadNode(r) : null;
+        // The root points at its context; a context node nothing points at is found by kind as a fallback.
+        using (var r = Command($"SELECT {Prefixed("c")} FROM nodes root CROSS JOIN nodes c ON c.id = root.context_id WHERE root.id = $t", ("$t", treeId)).ExecuteReader())
+        {
+            if (r.Read())
+            {
+                return ReadNode(r);
+            }
+        }
+        return null;
     });
 
     public string SampleText(string preferTreeId, int maxChars) => Read(() =>
@@ -646,8 +716,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
                     13 => new StoreWriteException(Location, "the disk is full", e),
                     10 => new StoreWriteException(Location, "an I/O error occurred", e),
                     5 or 6 => new StoreWriteException(Location, "another program kept the database locked for too long", e),
-                    19 => new StoreWriteException(Location, "the change would break the tree's integrity (" + e.Message + ")", e),
-                    _ => new StoreWriteException(Location, e.Message, e),
+                    19 => new StoreWriteException(Location, "the change would break the tree's integrity (" + e.Message + ")", e, transient: false),
+                    _ => new StoreWriteException(Location, e.Message, e, transient: false),
                 };
             }
             catch
@@ -688,9 +758,32 @@ public sealed partial class SqliteLoomStore : ILoomStore
         {
             return;
         }
-        foreach (var id in LineageIdsLocked(nodeId))
+        var id = nodeId;
+        while (id is not null)
         {
             _descendantCounts.Remove(id);
+            if (!_parentOf.TryGetValue(id, out var parent))
+            {
+                foreach (var ancestor in LineageIdsLocked(id))
+                {
+                    _descendantCounts.Remove(ancestor);
+                }
+                return;
+            }
+            id = parent;
+        }
+    }
+
+    /// <summary>Keeps the parent map in step with a write (null parent: the node is gone).</summary>
+    private void ForgetOrMoveParent(string nodeId, string? newParent, bool deleted)
+    {
+        if (deleted)
+        {
+            _parentOf.Remove(nodeId);
+        }
+        else
+        {
+            _parentOf[nodeId] = newParent;
         }
     }
 }

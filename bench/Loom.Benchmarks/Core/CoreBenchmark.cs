@@ -1,0 +1,117 @@
+using System.Text;
+using Loom.Core.Session;
+using Loom.Core.Store;
+using Loom.Core.Tree;
+
+namespace Loom.Benchmarks.Core;
+
+/// <summary>
+/// Issue 3's targets on a 100,000-node tree whose current path is 2,000 nodes deep and 1 MB long:
+/// GetState, NavigateChild/NavigateParent, one ApplyChange keystroke, open + first GetState.
+/// </summary>
+public sealed class CoreBenchmark : IBenchmarkSuite
+{
+    public string Name => "core";
+
+    public string Description => "LoomSession on a 100k-node tree with a 2,000-deep, 1 MB path";
+
+    private const int Depth = 2_000;
+    private const int LeavesPerLevel = 49; // 2,000 x (1 + 49) = 100,000 nodes
+    private const int SegmentChars = 512;   // 2,000 x 512 = 1 MB of path text
+
+    public Task<int> RunAsync(string[] args)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "loom-bench-core-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, "trees.sqlite");
+        try
+        {
+            var (treeId, leafId) = Build(path);
+            Console.WriteLine($"tree: {Depth * (LeavesPerLevel + 1):N0} nodes, path depth {Depth}, path text {Depth * SegmentChars:N0} chars");
+
+            var openMs = new List<double>();
+            for (var i = 0; i < 5; i++)
+            {
+                openMs.Add(Measure.Once(() =>
+                {
+                    using var s = SqliteLoomStore.Open(path);
+                    using var session = new LoomSession(s, s.GetTree(treeId).CurrentNodeId!);
+                    _ = session.GetState();
+                }));
+            }
+            openMs.Sort();
+            Console.WriteLine($"{"open store + session + first GetState",-48} runs=5  median={openMs[2],8:F3} ms  max={openMs[^1],8:F3} ms");
+
+            using var store = SqliteLoomStore.Open(path);
+            using var loom = new LoomSession(store, leafId);
+            Console.WriteLine(Measure.Repeat("GetState", 10_000, () => loom.GetState()));
+            loom.NavigateParent();
+            var (child, parent) = Measure.Alternate("NavigateChild (depth 1999 -> 2000)", () => loom.NavigateChild(),
+                "NavigateParent (depth 2000 -> 1999)", () => loom.NavigateParent(), 2_000);
+            Console.WriteLine(child);
+            Console.WriteLine(parent);
+            loom.NavigateChild();
+            var first = Measure.Once(() => loom.ApplyChange(loom.GetState().FullText.Length, 0, "x"));
+            Console.WriteLine($"{"first keystroke at end (creates the draft)",-48} {first,8:F3} ms");
+            Console.WriteLine(Measure.Repeat("ApplyChange keystroke at end of 1 MB path", 2_000, () =>
+                loom.ApplyChange(loom.GetState().FullText.Length, 0, "y")));
+            var mid = loom.GetState().FullText.Length / 2;
+            loom.ApplyChange(mid, 0, "m"); // forks the second half once
+            Console.WriteLine(Measure.Repeat("ApplyChange keystroke mid-path in a fork", 500, () =>
+                loom.ApplyChange(mid + 1, 0, "z")));
+            return Task.FromResult(0);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>A spine of <see cref="Depth"/> nodes with <see cref="LeavesPerLevel"/> short leaves under each; returns (tree, leaf).</summary>
+    internal static (string TreeId, string LeafId) BuildForBreakdown(string path) => Build(path);
+
+    private static (string TreeId, string LeafId) Build(string path)
+    {
+        using var store = SqliteLoomStore.Open(path);
+        var clock = new MonotonicClock();
+        var root = Trees.Create(store, Segment(0), [ModelPlanEntry.Default("offline/markov")]);
+        var leaf = store.Write(w =>
+        {
+            var parent = root.Id;
+            for (var d = 1; d < Depth; d++)
+            {
+                for (var l = 0; l < LeavesPerLevel; l++)
+                {
+                    w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf {d}.{l}", null, "bench/model", "completion", 16, 1, false, clock.Next(), NodeMetadata.Empty));
+                }
+                var id = Ids.NewId();
+                w.InsertNode(new Node(id, root.Id, parent, NodeKind.Text, Segment(d), null, "bench/model", "completion", 128, 1, true, clock.Next(), NodeMetadata.Empty));
+                parent = id;
+            }
+            for (var l = 0; l < LeavesPerLevel; l++)
+            {
+                w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf end.{l}", null, "bench/model", "completion", 16, 1, false, clock.Next(), NodeMetadata.Empty));
+            }
+            w.SetCurrentNode(root.Id, parent);
+            return parent;
+        });
+        return (root.Id, leaf);
+    }
+
+    private static string Segment(int d)
+    {
+        var sb = new StringBuilder(SegmentChars);
+        sb.Append($" [{d}] ");
+        while (sb.Length < SegmentChars)
+        {
+            sb.Append("the keeper counted gulls ");
+        }
+        return sb.ToString(0, SegmentChars);
+    }
+}

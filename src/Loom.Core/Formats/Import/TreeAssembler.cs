@@ -1,0 +1,321 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Loom.Core.Store;
+using Loom.Core.Tree;
+
+namespace Loom.Core.Formats.Import;
+
+/// <summary>How the selected path is known.</summary>
+internal enum Selection
+{
+    /// <summary>From <see cref="AssembleRequest.Current"/> (or a default): its ancestry is checked out.</summary>
+    FromCurrent,
+    /// <summary>From each node's <see cref="RawNode.CheckedOut"/> flag (basemode-loom, Loom): kept as they are.</summary>
+    FromFlags,
+}
+
+/// <summary>Everything <see cref="TreeAssembler"/> needs besides the nodes.</summary>
+internal sealed class AssembleRequest
+{
+    public required LoomFormat Format { get; init; }
+
+    public required RawNode Root { get; init; }
+
+    public List<RawNode> Contexts { get; init; } = new();
+
+    public RawNode? Current { get; set; }
+
+    public Selection Selection { get; init; } = Selection.FromCurrent;
+
+    public string? Name { get; init; }
+
+    /// <summary>For many-tree files: which part of the file this tree is (a note path).</summary>
+    public string? SourcePart { get; init; }
+
+    public IReadOnlyList<ModelPlanEntry> ModelPlan { get; init; } = Array.Empty<ModelPlanEntry>();
+
+    public bool ShowModelNames { get; init; } = true;
+
+    public bool RewindSplitTokens { get; init; }
+
+    public bool Archived { get; init; }
+
+    public string? CreatedAt { get; init; }
+
+    public string? UpdatedAt { get; init; }
+
+    public JsonObject TreeMetadata { get; init; } = new();
+}
+
+/// <summary>
+/// Turns checked, linked <see cref="RawNode"/>s into store rows: gives ids (keeping well-formed
+/// unique ones), fills timestamps, keeps sibling order under the store's (created_at, id) order,
+/// sets the selected path and records where the tree came from.
+/// </summary>
+internal static class TreeAssembler
+{
+    public static ImportedTree Assemble(ImportContext ctx, AssembleRequest request)
+    {
+        var root = request.Root;
+        root.Kind = NodeKind.Root;
+        root.Parent = null;
+
+        // Pre-order, parents before children, each node once.
+        var order = new List<RawNode>();
+        var seen = new HashSet<RawNode>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<RawNode>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node))
+            {
+                continue;
+            }
+            order.Add(node);
+            for (var i = node.Children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(node.Children[i]);
+            }
+        }
+
+        var ids = new Dictionary<RawNode, string>(order.Count + request.Contexts.Count, ReferenceEqualityComparer.Instance);
+        foreach (var ctxNode in request.Contexts)
+        {
+            ids[ctxNode] = AssignId(ctx, ctxNode);
+        }
+        foreach (var node in order)
+        {
+            ids[node] = AssignId(ctx, node);
+        }
+        var treeId = ids[root];
+
+        // Selection.
+        var current = request.Current is not null && seen.Contains(request.Current) ? request.Current : null;
+        if (request.Current is not null && current is null)
+        {
+            ctx.Warn($"the selected node {request.Current.Describe()} is not in the tree; the first path was selected instead");
+        }
+        var checkedOut = new HashSet<RawNode>(ReferenceEqualityComparer.Instance);
+        if (request.Selection == Selection.FromFlags)
+        {
+            var doubles = 0;
+            foreach (var node in order)
+            {
+                var first = true;
+                foreach (var child in node.Children)
+                {
+                    if (!child.CheckedOut)
+                    {
+                        continue;
+                    }
+                    if (first)
+                    {
+                        checkedOut.Add(child);
+                        first = false;
+                    }
+                    else
+                    {
+                        doubles++;
+                    }
+                }
+            }
+            if (doubles > 0)
+            {
+                ctx.Warn($"{doubles} node(s) were a second checked-out child of their parent; only the first one per parent stays selected");
+            }
+            if (current is null)
+            {
+                current = root;
+                while (current.Children.FirstOrDefault(checkedOut.Contains) is { } next)
+                {
+                    current = next;
+                }
+                if (ReferenceEquals(current, root) && root.Children.Count > 0)
+                {
+                    current = FirstLeaf(root);
+                    for (var n = current; n is not null && !ReferenceEquals(n, root); n = n.Parent)
+                    {
+                        checkedOut.Add(n);
+                    }
+                }
+            }
+        }
+        else
+        {
+            current ??= FirstLeaf(root);
+            for (var n = current; n is not null && !ReferenceEquals(n, root); n = n.Parent)
+            {
+                checkedOut.Add(n);
+            }
+        }
+
+        // Rows.
+        var nodes = new List<Node>(order.Count + request.Contexts.Count);
+        var created = new Dictionary<RawNode, string>(ReferenceEqualityComparer.Instance);
+        var fixedSurrogates = 0;
+        foreach (var ctxNode in request.Contexts)
+        {
+            var createdAt = ctxNode.CreatedAt ?? request.CreatedAt ?? root.CreatedAt ?? ctx.NowTimestamp;
+            nodes.Add(MakeNode(ctxNode, ids[ctxNode], treeId, null, NodeKind.Context, null, false, createdAt, ref fixedSurrogates));
+        }
+        foreach (var node in order)
+        {
+            var createdAt = node.CreatedAt
+                ?? (node.Parent is not null ? created[node.Parent] : request.CreatedAt ?? ctx.NowTimestamp);
+            created[node] = createdAt;
+            var kind = ReferenceEquals(node, root) ? NodeKind.Root : NodeKind.Text;
+            var parentId = node.Parent is null ? null : ids[node.Parent];
+            var contextId = node.Context is not null && ids.TryGetValue(node.Context, out var cid) ? cid : null;
+            nodes.Add(MakeNode(node, ids[node], treeId, parentId, kind, contextId, checkedOut.Contains(node), createdAt, ref fixedSurrogates));
+        }
+        if (fixedSurrogates > 0)
+        {
+            ctx.Warn($"{fixedSurrogates} node(s) held a lone UTF-16 surrogate that no neighbour completed; each was replaced by U+FFFD");
+        }
+        OrderSiblings(nodes);
+
+        var treeMeta = (JsonObject)request.TreeMetadata.DeepClone();
+        var import = new JsonObject
+        {
+            ["format"] = request.Format.Name(),
+            ["file"] = ctx.File,
+        };
+        if (request.SourcePart is not null)
+        {
+            import["part"] = request.SourcePart;
+        }
+        treeMeta["import"] = import;
+
+        var rootCreated = nodes.First(n => n.Kind == NodeKind.Root).CreatedAt;
+        var tree = new TreeRecord(
+            treeId,
+            ids[current],
+            request.Name,
+            request.ShowModelNames,
+            request.RewindSplitTokens,
+            request.ModelPlan,
+            request.CreatedAt ?? rootCreated,
+            request.UpdatedAt ?? ctx.NowTimestamp,
+            NodeMetadata.Parse(treeMeta.ToJsonString()),
+            request.Archived);
+        return new ImportedTree(tree, nodes, request.Format, ctx.File, request.SourcePart, ctx.TakeWarnings());
+    }
+
+    private static RawNode FirstLeaf(RawNode root)
+    {
+        var n = root;
+        while (n.Children.Count > 0)
+        {
+            n = n.Children[0];
+        }
+        return n;
+    }
+
+    private static string AssignId(ImportContext ctx, RawNode node)
+    {
+        if (node.SourceId is { } id && Ids.IsWellFormed(id) && ctx.UsedIds.Add(id))
+        {
+            return id;
+        }
+        string fresh;
+        do
+        {
+            fresh = Ids.NewId();
+        }
+        while (!ctx.UsedIds.Add(fresh));
+        if (node.SourceId is not null && !node.Metadata.ContainsKey("source_id"))
+        {
+            node.Metadata["source_id"] = node.SourceId;
+        }
+        return fresh;
+    }
+
+    private static Node MakeNode(RawNode raw, string id, string treeId, string? parentId, NodeKind kind,
+        string? contextId, bool checkedOut, string createdAt, ref int fixedSurrogates)
+    {
+        var text = FixLoneSurrogates(raw.Text, out var changed);
+        if (changed)
+        {
+            fixedSurrogates++;
+        }
+        var meta = raw.Metadata;
+        if (raw.Bookmarked)
+        {
+            meta[NodeMetadata.Bookmarked] = true;
+        }
+        return new Node(id, treeId, parentId, kind, text, contextId, raw.Model, raw.Strategy, raw.MaxTokens,
+            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(meta.ToJsonString()));
+    }
+
+    /// <summary>
+    /// The store orders siblings by (created_at, id). Nodes arrive in pre-order with siblings in the
+    /// source's order; where that order would not survive, a sibling's created_at is moved one
+    /// microsecond past its elder sibling's.
+    /// </summary>
+    internal static void OrderSiblings(List<Node> nodes)
+    {
+        var lastChild = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            if (node.ParentId is null || node.Kind == NodeKind.Context)
+            {
+                continue;
+            }
+            if (lastChild.TryGetValue(node.ParentId, out var prevIndex))
+            {
+                var prev = nodes[prevIndex];
+                var c = string.CompareOrdinal(node.CreatedAt, prev.CreatedAt);
+                if (c < 0 || (c == 0 && string.CompareOrdinal(node.Id, prev.Id) <= 0))
+                {
+                    nodes[i] = node = node with { CreatedAt = Timestamps.Next(prev.CreatedAt) };
+                }
+            }
+            lastChild[node.ParentId] = i;
+        }
+    }
+
+    /// <summary>Replaces unpaired UTF-16 surrogates (which SQLite's UTF-8 cannot hold) with U+FFFD.</summary>
+    internal static string FixLoneSurrogates(string text, out bool changed)
+    {
+        changed = false;
+        var span = text.AsSpan();
+        var bad = -1;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(c))
+            {
+                bad = i;
+                break;
+            }
+        }
+        if (bad < 0)
+        {
+            return text;
+        }
+        changed = true;
+        var sb = new StringBuilder(text.Length);
+        sb.Append(span[..bad]);
+        for (var i = bad; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                sb.Append(c).Append(span[i + 1]);
+                i++;
+            }
+            else
+            {
+                sb.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return sb.ToString();
+    }
+}

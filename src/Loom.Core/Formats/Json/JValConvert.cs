@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Loom.Core.Formats.Import;
+
+namespace Loom.Core.Formats.Json;
+
+/// <summary>Turns tolerant-JSON values into System.Text.Json nodes for metadata.</summary>
+internal static class JValConvert
+{
+    /// <summary>Deeper parts are replaced by a note: metadata is small, and this keeps the writer's depth limit far away.</summary>
+    public const int MaxDepth = 24;
+
+    /// <summary>
+    /// A System.Text.Json copy of <paramref name="value"/>. Non-finite numbers become strings
+    /// ("NaN"), lone surrogates become U+FFFD, anything deeper than <see cref="MaxDepth"/> becomes
+    /// the string "(nested too deeply)".
+    /// </summary>
+    public static JsonNode? ToNode(JVal? value, int depth = 0)
+    {
+        switch (value)
+        {
+            case null or JNull:
+                return null;
+            case JBool b:
+                return JsonValue.Create(b.Value);
+            case JStr s:
+                return JsonValue.Create(TreeAssembler.FixLoneSurrogates(s.Value, out _));
+            case JNum n:
+                if (!double.IsFinite(n.Value))
+                {
+                    return JsonValue.Create(n.Raw);
+                }
+                if (n.IsInteger && n.TryGetInt64(out var l))
+                {
+                    return JsonValue.Create(l);
+                }
+                return JsonValue.Create(n.Value);
+        }
+        if (depth >= MaxDepth)
+        {
+            return JsonValue.Create("(nested too deeply)");
+        }
+        if (value is JArr a)
+        {
+            var arr = new JsonArray();
+            foreach (var item in a.Items)
+            {
+                arr.Add(ToNode(item, depth + 1));
+            }
+            return arr;
+        }
+        var o = (JObj)value;
+        var obj = new JsonObject();
+        foreach (var (k, v) in o.Members)
+        {
+            obj[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, depth + 1);
+        }
+        return obj;
+    }
+
+    /// <summary>An object's members copied into <paramref name="target"/>, except the <paramref name="skip"/> keys.</summary>
+    public static void CopyInto(JObj source, JsonObject target, IReadOnlySet<string>? skip = null)
+    {
+        foreach (var (k, v) in source.Members)
+        {
+            if (skip is not null && skip.Contains(k))
+            {
+                continue;
+            }
+            target[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, 1);
+        }
+    }
+}
