@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Loom.Core.Generation;
 using Loom.Core.Store;
 using Loom.LanguageServer.Commands;
 using Loom.LanguageServer.Loom;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
-using Loom.LanguageServer.Settings;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -28,13 +26,13 @@ public sealed class LanguageServerHost : IDisposable
         Stream input,
         Stream output,
         TextWriter log,
-        Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver>? generatorFactory = null,
+        GeneratorHost.Factory? generatorFactory = null,
         Func<string, ILoomStore>? openStore = null)
     {
         _input = input;
         _output = output;
         var serverLog = new ServerLog(options.LogLevel, log);
-        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(generatorFactory));
+        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(serverLog, generatorFactory));
     }
 
     public ServerContext Context => _server;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Loom.Core.Generation;
 using Loom.Core.Generation.Offline;
-using Loom.LanguageServer.Settings;
+using Loom.LanguageServer.Loom;
 
 namespace Loom.LanguageServer.Tests.Harness;
 
@@ -24,7 +24,7 @@ public sealed class TestGenerators : IGeneratorResolver
 
     public void Release() => _gate.TrySetResult();
 
-    public Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver> Factory => (_, _) => this;
+    public GeneratorHost.Factory Factory => (_, _, _) => this;
 
     public ITextGenerator Resolve(string model) => model switch
     {
