@@ -24,8 +24,15 @@ public sealed class ServerBenchmark : IBenchmarkSuite
     private const int SegmentChars = 512;   // 2,000 x 512 = 1 MB of path text
     private const string Uri = "file:///bench/big.loom";
 
+    private int _samples = 2_000;
+
     public async Task<int> RunAsync(string[] args)
     {
+        // --quick: 500 samples per measurement instead of 2,000 (for trying settings).
+        if (args.Contains("--quick"))
+        {
+            _samples = 500;
+        }
         var repo = FindRepo();
         var exe = Publish(repo);
         var dir = Path.Combine(Path.GetTempPath(), "loom-bench-server-" + Guid.NewGuid().ToString("N"));
@@ -42,7 +49,7 @@ public sealed class ServerBenchmark : IBenchmarkSuite
             await client.OpenAsync(Uri, pathText);
             var state = await client.RequestAsync("loom/state", new JsonObject { ["uri"] = Uri });
             Console.WriteLine($"{"didOpen (1 MB, bound) + first loom/state",-48} {open.Elapsed.TotalMilliseconds,8:F3} ms");
-            if (state!["currentNodeId"]!.GetValue<string>() != parentId)
+            if (state.Parse()!["currentNodeId"]!.GetValue<string>() != parentId)
             {
                 throw new InvalidOperationException("the document did not attach to the bound node");
             }
@@ -101,12 +108,12 @@ public sealed class ServerBenchmark : IBenchmarkSuite
         Console.WriteLine($"{"initialize answered after process start",-48} runs={times.Count}  median={times[times.Count / 2],8:F3} ms  max={times[^1],8:F3} ms");
     }
 
-    private static async Task Navigation(StdioLspClient client)
+    private async Task Navigation(StdioLspClient client)
     {
         var child = new List<double>();
         var parent = new List<double>();
         var uri = new JsonObject { ["uri"] = Uri };
-        for (var i = 0; i < 2_050; i++)
+        for (var i = 0; i < _samples + 50; i++)
         {
             var start = Stopwatch.GetTimestamp();
             await client.CommandAsync("loom.navigateChild", (JsonObject)uri.DeepClone());
@@ -126,11 +133,11 @@ public sealed class ServerBenchmark : IBenchmarkSuite
         Report("navigate round trip (both directions)", all);
     }
 
-    private static async Task Keystrokes(StdioLspClient client)
+    private async Task Keystrokes(StdioLspClient client)
     {
         var times = new List<double>();
         var uri = new JsonObject { ["uri"] = Uri };
-        for (var i = 0; i < 2_050; i++)
+        for (var i = 0; i < _samples + 50; i++)
         {
             var start = Stopwatch.GetTimestamp();
             await client.TypeAtEndAsync(Uri, i % 10 == 9 ? " " : "x");
@@ -140,7 +147,7 @@ public sealed class ServerBenchmark : IBenchmarkSuite
             {
                 times.Add(t);
             }
-            if (i == 2_049 && state!["fullText"]!.GetValue<string>().Length != client.Length(Uri))
+            if (i == _samples + 49 && state.Parse()!["fullText"]!.GetValue<string>().Length != client.Length(Uri))
             {
                 throw new InvalidOperationException("server and client disagree after typing");
             }

@@ -17,7 +17,7 @@ public sealed class StdioLspClient : IAsyncDisposable
     private readonly Stream _input;
     private readonly Stream _output;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly ConcurrentDictionary<int, TaskCompletionSource<JsonNode?>> _pending = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource<LazyResult>> _pending = new();
     private readonly Dictionary<string, (string Text, int Version)> _docs = new(StringComparer.Ordinal);
     private readonly Task _reader;
     private int _nextId;
@@ -51,10 +51,11 @@ public sealed class StdioLspClient : IAsyncDisposable
         return new StdioLspClient(process);
     }
 
-    public async Task<JsonNode?> RequestAsync(string method, JsonNode? parameters)
+    /// <summary>Sends a request; the answer's result is parsed only when asked for (<see cref="LazyResult.Parse"/>).</summary>
+    public async Task<LazyResult> RequestAsync(string method, JsonNode? parameters)
     {
         var id = Interlocked.Increment(ref _nextId);
-        var tcs = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var tcs = new TaskCompletionSource<LazyResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = tcs;
         await SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters });
         return await tcs.Task;
@@ -63,7 +64,7 @@ public sealed class StdioLspClient : IAsyncDisposable
     public Task NotifyAsync(string method, JsonNode? parameters) =>
         SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = parameters });
 
-    public Task<JsonNode?> CommandAsync(string command, JsonObject argument) =>
+    public Task<LazyResult> CommandAsync(string command, JsonObject argument) =>
         RequestAsync("workspace/executeCommand", new JsonObject { ["command"] = command, ["arguments"] = new JsonArray(argument) });
 
     public async Task OpenAsync(string uri, string text)
@@ -194,34 +195,67 @@ public sealed class StdioLspClient : IAsyncDisposable
                 }
                 read += n;
             }
-            var message = JsonNode.Parse(body)!.AsObject();
-            if (message["method"] is JsonValue methodValue)
+            var (method, id, hasError) = Peek(body);
+            if (method is not null)
             {
-                var method = methodValue.GetValue<string>();
-                if (message["id"] is { } requestId)
+                if (id is { } requestId)
                 {
+                    var message = JsonNode.Parse(body)!.AsObject();
                     JsonNode? result = method switch
                     {
                         "workspace/applyEdit" => await ApplyEditAsync(message["params"]!),
                         "workspace/configuration" => new JsonArray((JsonNode?)null),
                         _ => null,
                     };
-                    await SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = requestId.DeepClone(), ["result"] = result });
+                    await SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = requestId, ["result"] = result });
                 }
+                // Notifications (loom/stateChanged, loom/generation, logs) are not needed for timing: not parsed.
                 continue;
             }
-            if (message["id"] is JsonValue idValue && _pending.TryRemove(idValue.GetValue<int>(), out var tcs))
+            if (id is { } responseId && _pending.TryRemove(responseId, out var tcs))
             {
-                if (message["error"] is { } error)
+                if (hasError)
                 {
-                    tcs.SetException(new InvalidOperationException(error.ToJsonString()));
+                    tcs.SetException(new InvalidOperationException(Encoding.UTF8.GetString(body)));
                 }
                 else
                 {
-                    tcs.SetResult(message["result"]);
+                    tcs.SetResult(new LazyResult(body));
                 }
             }
         }
+    }
+
+    /// <summary>Reads only the top-level method, id and error of a message, skipping every value (large texts are not decoded).</summary>
+    private static (string? Method, int? Id, bool HasError) Peek(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        string? method = null;
+        int? id = null;
+        var hasError = false;
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "method":
+                    method = reader.GetString();
+                    break;
+                case "id" when reader.TokenType == JsonTokenType.Number:
+                    id = reader.GetInt32();
+                    break;
+                case "error":
+                    hasError = true;
+                    reader.Skip();
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+        return (method, id, hasError);
     }
 
     private async Task<JsonNode> ApplyEditAsync(JsonNode p)
@@ -262,6 +296,12 @@ public sealed class StdioLspClient : IAsyncDisposable
             });
         }
         return new JsonObject { ["applied"] = true };
+    }
+
+    /// <summary>A response body kept as bytes until needed.</summary>
+    public sealed class LazyResult(byte[] body)
+    {
+        public JsonNode? Parse() => JsonNode.Parse(body)!["result"];
     }
 
     public long ResidentBytes()

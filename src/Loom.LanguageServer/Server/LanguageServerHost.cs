@@ -59,6 +59,7 @@ public sealed class LanguageServerHost : IDisposable
         _server.Client.Attach(rpc);
         _server.Log.AttachClient(m => _server.Client.NotifyAsync(Methods.LogMessage, m));
         rpc.StartListening();
+        _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start");
         _server.Store.Warm();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
@@ -76,6 +77,9 @@ public sealed class LanguageServerHost : IDisposable
         await SaveAllAsync().ConfigureAwait(false);
         return code;
     }
+
+    private static double StartupMilliseconds() =>
+        (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 
     /// <summary>Drafts and bindings reach the database before the process ends, whatever way it ends.</summary>
     private async Task SaveAllAsync()
