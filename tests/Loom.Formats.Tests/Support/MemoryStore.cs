@@ -54,6 +54,11 @@ internal sealed class MemoryStore : ILoomStore
 
     public IReadOnlyDictionary<string, int> GetChildDescendantCounts(string parentId) => throw new NotSupportedException();
 
+    public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) =>
+        nodeIds.ToDictionary(id => id, id => _nodes.Values.Count(n => n.ParentId == id && n.Kind != NodeKind.Context));
+
+    public IReadOnlyList<Node> GetCheckedOutPath(string nodeId) => throw new NotSupportedException();
+
     public IReadOnlyList<Node> GetTreeNodes(string treeId) => Ordered(_nodes.Values.Where(n => n.TreeId == treeId));
 
     public IReadOnlyList<Node> GetBookmarks(string treeId) => throw new NotSupportedException();

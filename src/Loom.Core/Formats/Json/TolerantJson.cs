@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Loom.Core.Formats.Json;
@@ -56,16 +57,20 @@ public static class TolerantJson
             }
         }
 
+        /// <summary>An open container: its members so far live on the shared member or item stack from Start.</summary>
         private struct Frame
         {
-            public JObj? Obj;
-            public JArr? Arr;
+            public bool IsObject;
+            public int Start;
             public string? Key;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public JVal ParseDocument()
         {
             var stack = new List<Frame>();
+            var members = new List<KeyValuePair<string, JVal>>();
+            var items = new List<JVal>();
             SkipWs();
             if (_pos >= _s.Length)
             {
@@ -84,32 +89,30 @@ public static class TolerantJson
                 if (c == (byte)'{')
                 {
                     _pos++;
-                    var obj = new JObj();
                     SkipWs();
                     if (Peek() == (byte)'}')
                     {
                         _pos++;
-                        value = obj;
+                        value = new JObj();
                     }
                     else
                     {
-                        stack.Add(new Frame { Obj = obj, Key = ReadKey() });
+                        stack.Add(new Frame { IsObject = true, Start = members.Count, Key = ReadKey() });
                         continue;
                     }
                 }
                 else if (c == (byte)'[')
                 {
                     _pos++;
-                    var arr = new JArr();
                     SkipWs();
                     if (Peek() == (byte)']')
                     {
                         _pos++;
-                        value = arr;
+                        value = new JArr();
                     }
                     else
                     {
-                        stack.Add(new Frame { Arr = arr });
+                        stack.Add(new Frame { IsObject = false, Start = items.Count });
                         continue;
                     }
                 }
@@ -131,20 +134,20 @@ public static class TolerantJson
                         return value;
                     }
                     var top = stack[^1];
-                    if (top.Obj is not null)
+                    if (top.IsObject)
                     {
-                        top.Obj.Set(top.Key!, value);
+                        members.Add(new KeyValuePair<string, JVal>(top.Key!, value));
                     }
                     else
                     {
-                        top.Arr!.Items.Add(value);
+                        items.Add(value);
                     }
                     SkipWs();
                     var d = Peek();
                     if (d == (byte)',')
                     {
                         _pos++;
-                        if (top.Obj is not null)
+                        if (top.IsObject)
                         {
                             SkipWs();
                             top.Key = ReadKey();
@@ -152,31 +155,43 @@ public static class TolerantJson
                         }
                         break;
                     }
-                    if (top.Obj is not null && d == (byte)'}')
+                    if (top.IsObject && d == (byte)'}')
                     {
                         _pos++;
-                        value = top.Obj;
+                        var count = members.Count - top.Start;
+                        var array = new KeyValuePair<string, JVal>[count];
+                        members.CopyTo(top.Start, array, 0, count);
+                        members.RemoveRange(top.Start, count);
+                        value = new JObj(array);
                         stack.RemoveAt(stack.Count - 1);
                         continue;
                     }
-                    if (top.Arr is not null && d == (byte)']')
+                    if (!top.IsObject && d == (byte)']')
                     {
                         _pos++;
-                        value = top.Arr;
+                        var count = items.Count - top.Start;
+                        var list = new List<JVal>(count);
+                        for (var i = top.Start; i < items.Count; i++)
+                        {
+                            list.Add(items[i]);
+                        }
+                        items.RemoveRange(top.Start, count);
+                        value = new JArr(list);
                         stack.RemoveAt(stack.Count - 1);
                         continue;
                     }
                     if (d < 0)
                     {
-                        throw Error($"unexpected end of file inside an {(top.Obj is not null ? "object" : "array")}");
+                        throw Error($"unexpected end of file inside an {(top.IsObject ? "object" : "array")}");
                     }
-                    throw Error(top.Obj is not null ? "expected ',' or '}'" : "expected ',' or ']'");
+                    throw Error(top.IsObject ? "expected ',' or '}'" : "expected ',' or ']'");
                 }
             }
         }
 
         private int Peek() => _pos < _s.Length ? _s[_pos] : -1;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SkipWs()
         {
             while (_pos < _s.Length)
@@ -193,6 +208,7 @@ public static class TolerantJson
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string ReadKey()
         {
             if (Peek() != (byte)'"')
@@ -209,6 +225,7 @@ public static class TolerantJson
             return key;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private JVal ReadScalar()
         {
             var c = _s[_pos];
@@ -260,6 +277,7 @@ public static class TolerantJson
             _pos += word.Length;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private JNum ReadNumber()
         {
             var start = _pos;
@@ -316,6 +334,7 @@ public static class TolerantJson
             return s;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string ReadString(bool intern)
         {
             var open = _pos;
