@@ -220,7 +220,7 @@ public sealed partial class LoomSession
         if (extendInPlace)
         {
             var updated = current with { Text = current.Text + inserted };
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.UpdateNodeText(current.Id, updated.Text);
                 return 0;
@@ -230,7 +230,7 @@ public sealed partial class LoomSession
         }
         var draft = new Node(Ids.NewId(), current.TreeId, current.Id, NodeKind.Text, inserted, null, null, null, null, null, true,
             _clock.Next(), DraftMetadata("human", null));
-        Store.Write(w =>
+        Persist(w =>
         {
             w.InsertNode(draft with { CheckedOut = false });
             w.SetCheckedOutChild(current.Id, draft.Id);
@@ -274,7 +274,7 @@ public sealed partial class LoomSession
         }
         var tailStart = kept.Count;
         kept.AddRange(lineage.Skip(last + 1));
-        Store.Write(w =>
+        Persist(w =>
         {
             if (keepFirst)
             {
@@ -308,7 +308,7 @@ public sealed partial class LoomSession
         var lineage = s.Lineage;
         var parent = lineage[first - 1];
         var copies = CopiesFor(s, c, first, last, parent.Id, parent.TreeId);
-        Store.Write(w =>
+        Persist(w =>
         {
             var parentId = parent.Id;
             foreach (var copy in copies)
@@ -367,7 +367,7 @@ public sealed partial class LoomSession
         var context = Store.GetContextNode(s.TreeId)?.Text;
         var origin = new JsonObject { ["tree_id"] = s.TreeId, ["node_id"] = s.CurrentNodeId, ["root_id"] = s.RootId };
         var treeMetadata = _tree.Metadata.With("forked_from", origin);
-        var (root, chain) = Store.Write(w =>
+        var (root, chain) = Persist(w =>
         {
             var newRoot = Trees.CreateIn(w, merged, s.ModelPlan, context, _tree.Name, treeMetadata, _clock, _tree.ShowModelNames);
             var rootMetadata = newRoot.Metadata.With(NodeMetadata.EditedFrom, s.RootId);
@@ -390,7 +390,9 @@ public sealed partial class LoomSession
             w.SetCurrentNode(newRoot.Id, parentId);
             return (newRoot, list);
         });
-        _tree = Store.GetTree(root.Id);
+        // Built in memory: the new tree may still be waiting to be written (see PendingWrites).
+        _tree = new TreeRecord(root.Id, chain.Count > 0 ? chain[^1].Id : root.Id, _tree.Name, _tree.ShowModelNames, false,
+            s.ModelPlan, root.CreatedAt, root.CreatedAt, treeMetadata, false);
         _hoistedNodeId = null;
         var state = BuildState(chain.Prepend(root).ToImmutableArray());
         return new EditOutcome(EditKind.TreeForked, state, chain.Count > 0 ? chain[^1] : root);
@@ -415,7 +417,7 @@ public sealed partial class LoomSession
         {
             removeFrom = removeFrom == lineage.Length - 1 ? -1 : removeFrom + 1;
         }
-        Store.Write(w =>
+        Persist(w =>
         {
             if (removeFrom >= 1)
             {

@@ -77,7 +77,7 @@ public sealed partial class LoomSession
             var lineage = s.Lineage;
             if (drafts.Count > 0)
             {
-                Store.Write(w =>
+                Persist(w =>
                 {
                     foreach (var d in drafts)
                     {
@@ -197,7 +197,7 @@ public sealed partial class LoomSession
     {
         try
         {
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.SetCheckedOutChild(parent.Id, first.Id);
                 return 0;
@@ -319,7 +319,7 @@ public sealed partial class LoomSession
             branch.Entry.MaxTokens, branch.Entry.Temperature, false, _clock.Next(), metadata);
         try
         {
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.InsertNode(node);
                 return 0;

@@ -18,6 +18,7 @@ public sealed partial class LoomSession : IDisposable
     private readonly IGeneratorResolver _generators;
     private readonly LoomSessionOptions _options;
     private readonly MonotonicClock _clock;
+    private readonly PendingWrites _writes;
     private SessionState _state;
     private TreeRecord _tree;
     private ViewMode _viewMode = ViewMode.Branch;
@@ -32,6 +33,7 @@ public sealed partial class LoomSession : IDisposable
         _generators = generators ?? new OfflineGeneratorResolver();
         _options = options ?? new LoomSessionOptions();
         _clock = new MonotonicClock(_options.Time);
+        _writes = new PendingWrites(store);
         var start = store.GetNode(startNodeId);
         if (start.Kind == NodeKind.Context)
         {
@@ -51,6 +53,18 @@ public sealed partial class LoomSession : IDisposable
 
     public SessionState GetState() => Volatile.Read(ref _state);
 
+    /// <summary>Why changes are held in memory instead of written (disk full, read-only file…), or null.</summary>
+    public string? StoreFault => _writes.Fault;
+
+    /// <summary>How many changes wait to be written because of <see cref="StoreFault"/>.</summary>
+    public int PendingWriteCount => _writes.Count;
+
+    /// <summary>Writes held-back changes if the store accepts them again; true when nothing is pending.</summary>
+    public bool FlushPendingWrites() => _writes.TryFlush();
+
+    /// <summary>Every write of the session goes here: one transaction, or held in memory while the store cannot be written.</summary>
+    private T Persist<T>(Func<IStoreWriter, T> write) => _writes.Write(write);
+
     // ---- navigation -------------------------------------------------------------------------
 
     public SessionState NavigateChild(int? index = null) => Mutate(s =>
@@ -65,7 +79,7 @@ public sealed partial class LoomSession : IDisposable
             throw new ArgumentOutOfRangeException(nameof(index), idx, $"index must be between 0 and {s.Children.Length - 1}");
         }
         var child = s.Children[idx];
-        Store.Write(w =>
+        Persist(w =>
         {
             w.SetCheckedOutChild(s.CurrentNodeId, child.Id);
             w.SetCurrentNode(s.TreeId, child.Id);
@@ -89,7 +103,7 @@ public sealed partial class LoomSession : IDisposable
         }
         var current = s.CurrentNode;
         var parent = s.Lineage[^2];
-        Store.Write(w =>
+        Persist(w =>
         {
             w.SetCheckedOutChild(parent.Id, current.Id);
             w.SetCurrentNode(s.TreeId, parent.Id);
@@ -113,7 +127,7 @@ public sealed partial class LoomSession : IDisposable
         var n = s.Children.Length;
         var idx = (int)((((long)s.SelectedChildIdx + delta) % n + n) % n);
         var child = s.Children[idx];
-        Store.Write(w =>
+        Persist(w =>
         {
             w.SetCheckedOutChild(s.CurrentNodeId, child.Id);
             return 0;
@@ -147,7 +161,7 @@ public sealed partial class LoomSession : IDisposable
         return BuildState(lineage.Select(n => n.ParentId is null ? n : n with { CheckedOut = true }).ToImmutableArray());
     });
 
-    private void PersistCheckout(IReadOnlyList<Node> lineage) => Store.Write(w =>
+    private void PersistCheckout(IReadOnlyList<Node> lineage) => Persist(w =>
     {
         for (var i = 1; i < lineage.Count; i++)
         {
@@ -197,7 +211,7 @@ public sealed partial class LoomSession : IDisposable
         var validated = plan.Select(e => e.Validated()).ToImmutableArray();
         return Mutate(s =>
         {
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.SetModelPlan(s.TreeId, validated);
                 return 0;
@@ -210,7 +224,7 @@ public sealed partial class LoomSession : IDisposable
     private SessionState UpdateFirstPlanEntry(Func<ModelPlanEntry, ModelPlanEntry> change) => Mutate(s =>
     {
         var plan = s.ModelPlan.SetItem(0, change(s.ModelPlan[0]));
-        Store.Write(w =>
+        Persist(w =>
         {
             w.SetModelPlan(s.TreeId, plan);
             return 0;
@@ -226,7 +240,7 @@ public sealed partial class LoomSession : IDisposable
         return Mutate(s =>
         {
             var existing = Store.GetContextNode(s.TreeId);
-            Store.Write(w =>
+            Persist(w =>
             {
                 if (existing is not null && context.Length == 0)
                 {
@@ -264,7 +278,7 @@ public sealed partial class LoomSession : IDisposable
             }
             bookmarked = !node.IsBookmarked;
             var metadata = bookmarked ? node.Metadata.With(NodeMetadata.Bookmarked, true) : node.Metadata.Without(NodeMetadata.Bookmarked);
-            Store.Write(w =>
+            Persist(w =>
             {
                 w.UpdateNodeMetadata(node.Id, metadata);
                 return 0;
@@ -302,7 +316,7 @@ public sealed partial class LoomSession : IDisposable
     public SessionState ToggleModelNames() => Mutate(s =>
     {
         var show = !_tree.ShowModelNames;
-        Store.Write(w =>
+        Persist(w =>
         {
             w.SetShowModelNames(s.TreeId, show);
             return 0;
@@ -337,7 +351,7 @@ public sealed partial class LoomSession : IDisposable
             throw new InvalidOperationException("the root of a tree cannot be deleted");
         }
         var onPath = IndexInLineage(s.Lineage, nodeId);
-        Store.Write(w =>
+        Persist(w =>
         {
             if (onPath > 0)
             {
@@ -368,7 +382,8 @@ public sealed partial class LoomSession : IDisposable
             {
                 return;
             }
-            Store.Write(w =>
+            _writes.TryFlush();
+            Persist(w =>
             {
                 for (var i = 1; i < s.Lineage.Length; i++)
                 {

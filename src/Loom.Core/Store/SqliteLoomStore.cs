@@ -267,6 +267,28 @@ public sealed partial class SqliteLoomStore : ILoomStore
         }
     }
 
+    /// <summary>Test hook: caps the file's size in pages, so writes fail with SQLITE_FULL as on a full disk.</summary>
+    internal void SetMaxPageCount(long pages)
+    {
+        lock (_gate)
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = $"PRAGMA max_page_count = {pages}";
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    internal long PageCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (long)Command("PRAGMA page_count").ExecuteScalar()!;
+            }
+        }
+    }
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private long ReadDataVersion()
@@ -694,8 +716,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
                     13 => new StoreWriteException(Location, "the disk is full", e),
                     10 => new StoreWriteException(Location, "an I/O error occurred", e),
                     5 or 6 => new StoreWriteException(Location, "another program kept the database locked for too long", e),
-                    19 => new StoreWriteException(Location, "the change would break the tree's integrity (" + e.Message + ")", e),
-                    _ => new StoreWriteException(Location, e.Message, e),
+                    19 => new StoreWriteException(Location, "the change would break the tree's integrity (" + e.Message + ")", e, transient: false),
+                    _ => new StoreWriteException(Location, e.Message, e, transient: false),
                 };
             }
             catch

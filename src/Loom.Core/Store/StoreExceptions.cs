@@ -47,8 +47,15 @@ public sealed class StoreReadOnlyException : LoomStoreException
 /// <summary>A write failed for a reason outside our control (disk full, I/O error); the transaction was rolled back.</summary>
 public sealed class StoreWriteException : LoomStoreException
 {
-    public StoreWriteException(string path, string reason, Exception? inner = null)
-        : base($"could not write to the loom database '{path}': {reason}; nothing was changed", inner) => Path = path;
+    public StoreWriteException(string path, string reason, Exception? inner = null, bool transient = true)
+        : base($"could not write to the loom database '{path}': {reason}; nothing was changed", inner)
+    {
+        Path = path;
+        IsTransient = transient;
+    }
 
     public string Path { get; }
+
+    /// <summary>True when the cause can clear by itself (disk full, I/O error, lock); false for a change that can never be written.</summary>
+    public bool IsTransient { get; }
 }
