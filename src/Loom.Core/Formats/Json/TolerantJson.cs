@@ -34,7 +34,13 @@ public static class TolerantJson
 {
     public static JVal Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
 
-    public static JVal Parse(ReadOnlySpan<byte> utf8) => new Parser(utf8).ParseDocument();
+    public static JVal Parse(ReadOnlySpan<byte> utf8) => new Parser(utf8, jsLiterals: false).ParseDocument();
+
+    /// <summary>
+    /// Also reads what serialize-javascript writes beyond JSON: <c>new Map([[k, v], ...])</c> and
+    /// <c>new Set([...])</c> (read as arrays), <c>new Date("...")</c> (a string) and <c>undefined</c> (null).
+    /// </summary>
+    public static JVal ParseJavaScriptLiteral(ReadOnlySpan<byte> utf8) => new Parser(utf8, jsLiterals: true).ParseDocument();
 
     private ref struct Parser
     {
@@ -44,8 +50,11 @@ public static class TolerantJson
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _internLookup;
         private StringBuilder? _sb;
 
-        public Parser(ReadOnlySpan<byte> utf8)
+        private readonly bool _js;
+
+        public Parser(ReadOnlySpan<byte> utf8, bool jsLiterals)
         {
+            _js = jsLiterals;
             _s = utf8;
             _pos = 0;
             _intern = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -61,6 +70,7 @@ public static class TolerantJson
         private struct Frame
         {
             public bool IsObject;
+            public bool Paren;
             public int Start;
             public string? Key;
         }
@@ -115,6 +125,48 @@ public static class TolerantJson
                         stack.Add(new Frame { IsObject = false, Start = items.Count });
                         continue;
                     }
+                }
+                else if (_js && (StartsWith("new Map(") || StartsWith("new Set(")))
+                {
+                    _pos += 8;
+                    SkipWs();
+                    if (Peek() == (byte)')')
+                    {
+                        _pos++;
+                        value = new JArr();
+                    }
+                    else
+                    {
+                        if (Peek() != (byte)'[')
+                        {
+                            throw Error("expected '[' after 'new Map(' or 'new Set('");
+                        }
+                        _pos++;
+                        SkipWs();
+                        if (Peek() == (byte)']')
+                        {
+                            _pos++;
+                            ExpectParen();
+                            value = new JArr();
+                        }
+                        else
+                        {
+                            stack.Add(new Frame { IsObject = false, Start = items.Count, Paren = true });
+                            continue;
+                        }
+                    }
+                }
+                else if (_js && StartsWith("new Date("))
+                {
+                    _pos += 9;
+                    SkipWs();
+                    value = Peek() == (byte)'"' ? new JStr(ReadString(intern: false)) : ReadNumber();
+                    ExpectParen();
+                }
+                else if (_js && StartsWith("undefined"))
+                {
+                    _pos += 9;
+                    value = JVal.Null;
                 }
                 else
                 {
@@ -177,6 +229,10 @@ public static class TolerantJson
                         }
                         items.RemoveRange(top.Start, count);
                         value = new JArr(list);
+                        if (top.Paren)
+                        {
+                            ExpectParen();
+                        }
                         stack.RemoveAt(stack.Count - 1);
                         continue;
                     }
@@ -190,6 +246,32 @@ public static class TolerantJson
         }
 
         private int Peek() => _pos < _s.Length ? _s[_pos] : -1;
+
+        private readonly bool StartsWith(string ascii)
+        {
+            if (_pos + ascii.Length > _s.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < ascii.Length; i++)
+            {
+                if (_s[_pos + i] != (byte)ascii[i])
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void ExpectParen()
+        {
+            SkipWs();
+            if (Peek() != (byte)')')
+            {
+                throw Error("expected ')'");
+            }
+            _pos++;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SkipWs()
