@@ -33,6 +33,7 @@ function mustEnv(name) {
 
 const ORIGINAL = 'Once upon a time, in a quiet town by the sea,';
 const NOTES = 'Meeting notes: the harbour committee agreed that';
+const SECRET = 'sk-loom-e2e-0123456789abcdef-SECRET';
 const results = [];
 const metrics = { navigateMs: [], acceptMs: [] };
 let page;
@@ -179,6 +180,34 @@ async function runCommand(title) {
   await row.click();
 }
 
+/** Changes user settings the way a user would: in the settings JSON editor. */
+async function editSettings(userDir, changes) {
+  const settingsFile = path.join(userDir, 'User', 'settings.json');
+  const cfg = { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), ...changes };
+  await runCommand('Preferences: Open User Settings (JSON)');
+  await waitEditorText((t) => t.includes('loom.model'), 'the settings JSON (focused)');
+  await page.locator('.monaco-editor', { hasText: 'loom.model' }).last().locator('.view-lines').click();
+  await page.keyboard.press('Control+a');
+  // Paste (typing would trigger the editor's auto-closing of brackets and quotes).
+  await page.evaluate((t) => navigator.clipboard.writeText(t), JSON.stringify(cfg, null, 2));
+  await page.keyboard.press('Control+v');
+  await page.keyboard.press('Control+s');
+  const until = Date.now() + STEP_TIMEOUT;
+  const saved = () => {
+    try {
+      return JSON.stringify(JSON.parse(fs.readFileSync(settingsFile, 'utf8')));
+    } catch {
+      return '';
+    }
+  };
+  while (saved() !== JSON.stringify(cfg)) {
+    if (Date.now() > until) throw new Error('settings.json was not saved');
+    await page.waitForTimeout(50);
+  }
+  await runCommand('View: Close Editor');
+  await page.locator('.editor-group-container.active .tab.active', { hasText: 'settings.json' }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+}
+
 async function statusText() {
   return page.evaluate(() => {
     const items = [...document.querySelectorAll('.statusbar-item')];
@@ -273,6 +302,12 @@ async function main() {
         'window.commandCenter': false,
         'update.mode': 'none',
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        // editSettings() replaces the settings JSON through the editor: no auto-closing/indent.
+        'editor.autoClosingBrackets': 'never',
+        'editor.autoClosingQuotes': 'never',
+        'editor.autoIndent': 'none',
+        'editor.formatOnType': false,
+        'workbench.editor.useModal': 'off',
         ...(process.env.LOOM_E2E_TRACE === '1' ? { 'loom.trace.server': 'verbose' } : {}),
       },
       null,
@@ -313,6 +348,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     });
     const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
     page = await context.newPage();
     page.on('pageerror', (e) => log(`# page error: ${e.message}`));
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
@@ -323,13 +359,11 @@ async function main() {
     await step('opens a .loom file; the extension activates and the status bar shows the model', async () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
       await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60000 }).catch(() => undefined);
-      await page.keyboard.press('Control+p');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await input.fill('demo.loom');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'demo.loom' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await page.keyboard.press('Enter');
-      await waitEditorText((t) => t === norm(ORIGINAL), 'the file text');
+      // Open it from the Explorer (Quick Open's file search can take long on a loaded machine).
+      const entry = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'demo.loom' }).first();
+      await entry.waitFor({ state: 'visible', timeout: 60000 });
+      await entry.click();
+      await waitEditorText((t) => t === norm(ORIGINAL), 'the file text', 60000);
       await waitStatus((s) => s.includes('offline/markov'), 'the model offline/markov');
       // Language mode shows Loom.
       const lang = await page.locator('.statusbar-item[id="status.editor.mode"]').textContent();
@@ -440,7 +474,11 @@ async function main() {
       await rowAt().click({ button: 'right' });
       const item = page.locator('.monaco-menu .action-item', { hasText: /^Bookmark$/ }).first();
       await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await item.click();
+      await item.hover();
+      await item.locator('.action-menu-item').click();
+      // A click that lands while the menu is still settling is ignored: the hovered item has focus.
+      if (!(await item.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) await page.keyboard.press('Enter');
+      await item.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
       await waitRows('Tree', (r) => r.filter((x) => x.level === 2)[idx]?.aria.startsWith('bookmarked:'), `branch ${idx + 1} bookmarked`);
       await rowAt().click();
       await waitEditorText((t) => t.startsWith(norm(ORIGINAL)) && t.slice(norm(ORIGINAL).length).trim().startsWith(label), `the clicked branch "${label}"`);
@@ -519,17 +557,48 @@ async function main() {
       if ((await editorText()) !== norm(NOTES)) throw new Error('generating changed the notes buffer');
     });
 
-    await step('a server that cannot start gives one clear message with the fix', async () => {
-      // Set loom.server.path the way a user would: in the settings JSON editor.
-      const settingsFile = path.join(userDir, 'User', 'settings.json');
-      const cfg = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-      cfg['loom.server.path'] = '/nonexistent/loom-language-server';
-      await runCommand('Preferences: Open User Settings (JSON)');
-      await waitEditorText((t) => t.includes('loom.model'), 'the settings JSON (focused)');
-      await page.keyboard.press('Control+a');
-      await page.keyboard.insertText(JSON.stringify(cfg, null, 2));
-      await page.keyboard.press('Control+s');
+    await step('"Loom: Set API Key" keeps the key out of settings and logs (message trace on)', async () => {
+      await editSettings(userDir, { 'loom.trace.server': 'verbose' });
+      const logs = () => {
+        const out = [];
+        const walk = (d) => {
+          for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out.push(p);
+          }
+        };
+        walk(path.join(userDir, 'logs'));
+        return out.map((f) => fs.readFileSync(f, 'utf8'));
+      };
+      const traceLines = () => logs().join('\n').split('\n').filter((l) => l.startsWith('[Trace')).length;
+      await runCommand('Loom: Set API Key');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill('openai');
+      await page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: /^openai$/ }) }).first().click();
+      await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await page.keyboard.insertText(SECRET);
+      await page.keyboard.press('Enter');
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'key for openai stored' }).first().waitFor({ timeout: STEP_TIMEOUT });
+      // Make the server talk after the key (traced), then wait until that trace is on disk.
+      const before = traceLines();
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Control+Space');
+      const until = Date.now() + STEP_TIMEOUT;
+      while (traceLines() <= before) {
+        if (Date.now() > until) throw new Error('the message trace never reached the log file');
+        await page.waitForTimeout(100);
+      }
       await page.keyboard.press('Escape');
+      const everywhere = [...logs(), fs.readFileSync(path.join(userDir, 'User', 'settings.json'), 'utf8')];
+      if (everywhere.some((t) => t.includes(SECRET))) throw new Error('the API key was written to settings or logs');
+      await editSettings(userDir, { 'loom.trace.server': 'off' });
+    });
+
+    await step('a server that cannot start gives one clear message with the fix', async () => {
+      await editSettings(userDir, { 'loom.server.path': '/nonexistent/loom-language-server' });
       const ask = page.locator('.notifications-toasts .notification-toast', { hasText: 'restart the language server' }).first();
       await ask.waitFor({ timeout: STEP_TIMEOUT });
       await ask.locator('.monaco-button', { hasText: 'Restart' }).click();
