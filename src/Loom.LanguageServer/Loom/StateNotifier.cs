@@ -6,9 +6,10 @@ using Loom.LanguageServer.Server;
 namespace Loom.LanguageServer.Loom;
 
 /// <summary>
-/// Sends <c>loom/stateChanged</c>. Per document only the newest state is sent: when states arrive
-/// faster than they can be written (typing in a 1 MB document), older ones are skipped, and a
-/// later state is never overtaken by an earlier one.
+/// Sends <c>loom/stateChanged</c>. Per document only the newest state is sent, at most
+/// <see cref="CoalesceWindow"/> after the change: changes in quick succession (typing, holding a
+/// navigation key in a 1 MB document) send one notification with the latest state, and a later
+/// state is never overtaken by an earlier one.
 /// </summary>
 public sealed class StateNotifier
 {
@@ -16,6 +17,8 @@ public sealed class StateNotifier
     private readonly object _gate = new();
     private readonly Dictionary<string, SessionState> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _sending = new(StringComparer.Ordinal);
+
+    public static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(25);
 
     public StateNotifier(ServerContext server) => _server = server;
 
@@ -36,6 +39,7 @@ public sealed class StateNotifier
     {
         while (true)
         {
+            await Task.Delay(CoalesceWindow).ConfigureAwait(false);
             SessionState state;
             lock (_gate)
             {

@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Loom.Core.Generation;
 using Loom.Core.Store;
 using Loom.LanguageServer.Commands;
 using Loom.LanguageServer.Loom;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
-using Loom.LanguageServer.Settings;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -28,13 +26,13 @@ public sealed class LanguageServerHost : IDisposable
         Stream input,
         Stream output,
         TextWriter log,
-        Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver>? generatorFactory = null,
+        GeneratorHost.Factory? generatorFactory = null,
         Func<string, ILoomStore>? openStore = null)
     {
         _input = input;
         _output = output;
         var serverLog = new ServerLog(options.LogLevel, log);
-        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(generatorFactory));
+        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(serverLog, generatorFactory));
     }
 
     public ServerContext Context => _server;
@@ -61,6 +59,7 @@ public sealed class LanguageServerHost : IDisposable
         _server.Client.Attach(rpc);
         _server.Log.AttachClient(m => _server.Client.NotifyAsync(Methods.LogMessage, m));
         rpc.StartListening();
+        _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start");
         _server.Store.Warm();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
@@ -78,6 +77,9 @@ public sealed class LanguageServerHost : IDisposable
         await SaveAllAsync().ConfigureAwait(false);
         return code;
     }
+
+    private static double StartupMilliseconds() =>
+        (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 
     /// <summary>Drafts and bindings reach the database before the process ends, whatever way it ends.</summary>
     private async Task SaveAllAsync()

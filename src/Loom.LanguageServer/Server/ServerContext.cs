@@ -58,5 +58,6 @@ public sealed class ServerContext
             Log.Warning($"{origin}: {warning}");
         }
         Generators.UpdateSettings(Settings.Current);
+        Log.Debug($"settings merged from {origin}");
     }
 }
