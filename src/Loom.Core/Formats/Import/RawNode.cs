@@ -49,6 +49,15 @@ internal sealed class RawNode
     /// <summary>Extra metadata kept from the source (never API keys).</summary>
     public JsonObject Metadata { get; set; } = new();
 
+    /// <summary>The metadata object of the file, written out as it is (basemode-loom, Loom JSON); <see cref="Metadata"/> entries win.</summary>
+    public Json.JObj? SourceMetadata { get; set; }
+
+    // Set by TreeAssembler.
+    internal string? AssignedId;
+    internal string? EffectiveCreatedAt;
+    internal bool Visited;
+    internal bool Selected;
+
     /// <summary>Position in the file, for messages ("node #12").</summary>
     public int Ordinal { get; set; }
 
