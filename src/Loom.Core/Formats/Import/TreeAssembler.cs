@@ -222,7 +222,7 @@ internal static class TreeAssembler
             fresh = Ids.NewId();
         }
         while (!ctx.UsedIds.Add(fresh));
-        if (node.SourceId is not null && !node.Metadata.ContainsKey("source_id"))
+        if (node.SourceId is not null && node.MetadataIfAny?.ContainsKey("source_id") != true)
         {
             node.Metadata["source_id"] = node.SourceId;
         }
@@ -237,15 +237,15 @@ internal static class TreeAssembler
         {
             fixedSurrogates++;
         }
-        var meta = raw.Metadata;
         if (raw.Bookmarked)
         {
-            meta[NodeMetadata.Bookmarked] = true;
+            raw.Metadata[NodeMetadata.Bookmarked] = true;
         }
+        var meta = raw.MetadataIfAny;
         NodeMetadata metadata;
         if (raw.SourceMetadata is { } source)
         {
-            if (meta.Count == 0)
+            if (meta is null)
             {
                 // The file's object as it is: written straight to JSON and read lazily, no copies.
                 metadata = source.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(JValConvert.ToJsonText(source));
@@ -263,7 +263,7 @@ internal static class TreeAssembler
         }
         else
         {
-            metadata = meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.From(meta);
+            metadata = meta is null ? NodeMetadata.Empty : NodeMetadata.From(meta);
         }
         return new Node(id, treeId, parentId, kind, text, contextId, raw.Model, raw.Strategy, raw.MaxTokens,
             raw.Temperature, checkedOut && parentId is not null, createdAt, metadata);
