@@ -212,7 +212,7 @@ internal static class TreeAssembler
 
     private static string AssignId(ImportContext ctx, RawNode node)
     {
-        if (node.SourceId is { } id && Ids.IsWellFormed(id) && ctx.UsedIds.Add(id))
+        if (node.SourceId is { } id && IsWellFormedId(id) && ctx.UsedIds.Add(id))
         {
             return id;
         }
@@ -227,6 +227,23 @@ internal static class TreeAssembler
             node.Metadata["source_id"] = node.SourceId;
         }
         return fresh;
+    }
+
+    /// <summary><see cref="Ids.IsWellFormed"/> without LINQ (called once per imported node).</summary>
+    private static bool IsWellFormedId(string id)
+    {
+        if (id.Length != 32)
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Node MakeNode(RawNode raw, string id, string treeId, string? parentId, NodeKind kind,
