@@ -10,6 +10,9 @@ namespace Loom.Core.Formats.Import;
 /// </summary>
 internal static class SocketteerImporter
 {
+    /// <summary>The model of a generated node whose model name the file no longer has (Tapestry says "Unknown Model").</summary>
+    public const string UnknownModel = "unknown";
+
     private static readonly HashSet<string> KnownNodeKeys = new(StringComparer.Ordinal)
     {
         "id", "text", "children", "parent_id", "parentId", "meta", "generation", "tags", "bookmark",
@@ -219,6 +222,11 @@ internal static class SocketteerImporter
                     }
                 }
             }
+        }
+        if (raw.Model is null && meta?.Str("source") == "AI")
+        {
+            // Generated, but the save moved the model's name away (model_responses is usually emptied).
+            raw.Model = UnknownModel;
         }
         var extra = new JsonObject();
         if (meta is not null)
