@@ -13,6 +13,8 @@ internal static class SocketteerImporter
     /// <summary>The model of a generated node whose model name the file no longer has (Tapestry says "Unknown Model").</summary>
     public const string UnknownModel = "unknown";
 
+    private static readonly HashSet<string> MappedMetaKeys = new(StringComparer.Ordinal) { "source", "creation_timestamp" };
+
     private static readonly HashSet<string> KnownNodeKeys = new(StringComparer.Ordinal)
     {
         "id", "text", "children", "parent_id", "parentId", "meta", "generation", "tags", "bookmark",
@@ -229,9 +231,12 @@ internal static class SocketteerImporter
             raw.Model = UnknownModel;
         }
         var extra = new JsonObject();
-        if (meta is not null)
+        if (meta is not null && meta.Members.Any(m => !MappedMetaKeys.Contains(m.Key)))
         {
-            extra["meta"] = JValConvert.ToNode(meta);
+            // What Loom has no column for (modified, origin, old generation data); source and time are mapped.
+            var keep = new JsonObject();
+            JValConvert.CopyInto(meta, keep, MappedMetaKeys);
+            extra["meta"] = keep;
         }
         if (o["tags"] is JArr { Count: > 0 } t)
         {
