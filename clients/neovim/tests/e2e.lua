@@ -122,6 +122,10 @@ local function finish()
   end
 end
 
+local function feed(keys)
+  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
+end
+
 local function buftext(b)
   return table.concat(api.nvim_buf_get_lines(b or 0, 0, -1, true), '\n')
 end
@@ -254,9 +258,68 @@ test('completion: the children are offered at the end of the buffer', function()
     items = r.result and (r.result.items or r.result)
   end
   eq('number of completion items', 3, items and #items)
-  -- omnifunc start column at the end of the buffer (0.7 completion path)
-  local start = vim.lsp.omnifunc(1, '')
-  truthy('omnifunc findstart', type(start) == 'number' and start >= -3, 'a number')
+end)
+
+-- Type `A<C-x><C-o>` and stay in Insert mode until the completion menu has `n`
+-- items (or 5 s passed), then type `then_keys` (which must leave Insert mode).
+-- Returns the words of the menu.
+local function omni_complete(n, then_keys)
+  local words
+  local t0 = hr_ms()
+  local timer = uv.new_timer()
+  timer:start(10, 10, vim.schedule_wrap(function()
+    if words then
+      return
+    end
+    local items = vim.fn.complete_info({ 'items' }).items or {}
+    if #items >= n or hr_ms() - t0 > 5000 then
+      words = vim.tbl_map(function(i)
+        return i.word
+      end, items)
+      timer:stop()
+      timer:close()
+      api.nvim_feedkeys(api.nvim_replace_termcodes(then_keys, true, false, true), 'n', false)
+    end
+  end))
+  api.nvim_feedkeys(api.nvim_replace_termcodes('A<C-x><C-o>', true, false, true), 'nx!', false)
+  vim.wait(6000, function()
+    return words ~= nil and api.nvim_get_mode().mode == 'n'
+  end, 5)
+  return words or {}
+end
+
+test('omnifunc: <C-x><C-o> at the end lists the children; accepting one checks it out', function()
+  local root = S().currentNodeId
+  local win = api.nvim_get_current_win()
+  local root_before = S().rootId
+  local words = omni_complete(3, '<C-e><Esc>')
+  -- ('completeopt' has "preview" by default: the child's documentation may open a preview window)
+  local where = { win = api.nvim_get_current_win() == win, buf = api.nvim_get_current_buf() == B }
+  vim.cmd('silent! pclose')
+  api.nvim_set_current_win(win)
+  eq('still in the loom window and buffer after the menu', { win = true, buf = true }, where)
+  eq('completion items', 3, #words)
+  eq('mode after <Esc>', 'n', api.nvim_get_mode().mode)
+  eq('buffer unchanged', ROOT_TEXT, buftext(B))
+  wait_for('the tree unchanged after the cancelled menu (same root, 3 children, at the root)', function()
+    return S().rootId == root_before and #(S().children or {}) == 3 and S().currentNodeId == root
+  end, 3000, function()
+    return fmt({ rootId = S().rootId, was = root_before, children = #(S().children or {}), current = S().currentNodeId })
+  end)
+  -- accept the second child through the completion menu
+  local want = S().children[2]
+  omni_complete(3, '<C-n><C-y><Esc>') -- the first item is inserted at once: <C-n> moves to the second
+  vim.cmd('silent! pclose')
+  api.nvim_set_current_win(win)
+  wait_for('accepted child checked out', function()
+    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
+  end, 3000, function()
+    return fmt({ current = S().currentNodeId, want = want.id, text = buftext(B) })
+  end)
+  vim.cmd('LoomParent')
+  wait_for('back at the root', function()
+    return buftext(B) == ROOT_TEXT and S().currentNodeId == root
+  end, 3000)
 end)
 
 test('navigate: next/prev sibling move the selection and the ghost text', function()
@@ -444,9 +507,6 @@ test('bookmark and jump to it', function()
 end)
 
 
-local function feed(keys)
-  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
-end
 
 local function tree_nodes()
   local res = vim.lsp.buf_request_sync(B, 'loom/tree', { uri = lsp.uri(B) }, 5000)
