@@ -202,6 +202,9 @@ test('attach: opening a .loom file binds it and buffer == fullText', function()
   eq('state.fullText', buftext(B), S().fullText)
   eq('buffer text', ROOT_TEXT, buftext(B))
   eq('omnifunc', 'v:lua.vim.lsp.omnifunc', vim.bo[B].omnifunc)
+  -- setup{} options reach the server as the defaults of the new tree
+  eq('setup{max_tokens = 16} -> maxTokens', 16, S().maxTokens)
+  eq('setup{model} -> model', 'offline/markov', S().model)
   local maps = {}
   for _, m in ipairs(api.nvim_buf_get_keymap(B, 'n')) do
     if (m.desc or ''):find('^loom') then
@@ -846,6 +849,36 @@ test('streaming 8 x 2000 tokens at a steady pace (fake OpenAI server): at most o
   local dur, redraws = stream_test('paced', 'fake/stream', 120000)
   truthy('the stream lasted long enough to measure (> 1 s)', dur > 1000, ('> 1000 ms, saw %.0f ms'):format(dur))
   truthy('the live window kept redrawing (>= 20 per second)', redraws / (dur / 1000) >= 20, ('>= 20/s, saw %.1f/s'):format(redraws / (dur / 1000)))
+end)
+
+test(':LoomBranches, :LoomGenerate without a count, :LoomSave', function()
+  vim.cmd('LoomBranches 2')
+  wait_for('nBranches == 2', function()
+    return S().nBranches == 2
+  end, 3000, function()
+    return fmt(S().nBranches)
+  end)
+  vim.cmd('LoomTokens 8')
+  wait_for('maxTokens == 8', function()
+    return S().maxTokens == 8
+  end, 3000)
+  local n0 = #(S().children or {})
+  ui.last_event = nil
+  vim.cmd('LoomGenerate')
+  wait_for('2 new children', function()
+    return ui.last_event and ui.gens[B] == nil and not S().generating and #(S().children or {}) == n0 + 2
+  end, 10000, function()
+    return fmt({ children = #(S().children or {}), before = n0, last = ui.last_event })
+  end)
+  local saved, save_err = false, nil
+  lsp.execute(B, 'loom.save', {}, function(err)
+    saved, save_err = true, err
+    return true
+  end)
+  wait_for('loom.save answered', function()
+    return saved
+  end, 3000)
+  eq('loom.save error', nil, save_err)
 end)
 
 test('attach any buffer with :LoomAttach (default keymaps on)', function()
