@@ -881,6 +881,28 @@ test(':LoomBranches, :LoomGenerate without a count, :LoomSave', function()
   eq('loom.save error', nil, save_err)
 end)
 
+test('write, close and reopen the file: the binding brings back the same tree and node', function()
+  vim.cmd('LoomChild 1')
+  local want = S().children[1]
+  wait_for('at child 1', function()
+    return S().currentNodeId == want.id
+  end, 3000)
+  local root_id, text, path = S().rootId, buftext(B), api.nvim_buf_get_name(B)
+  vim.cmd('silent write')
+  eq('file on disk == current path', text, table.concat(vim.fn.readfile(path, 'b'), '\n'))
+  vim.cmd('bwipeout')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  B = api.nvim_get_current_buf()
+  wait_for('state of the reopened buffer', function()
+    return S() ~= nil
+  end, 10000)
+  eq('same tree, same node, same text', { root_id, want.id, text }, { S().rootId, S().currentNodeId, buftext(B) })
+  vim.cmd('LoomParent')
+  wait_for('at the root', function()
+    return buftext(B) == ROOT_TEXT
+  end, 3000)
+end)
+
 test('attach any buffer with :LoomAttach (default keymaps on)', function()
   local path = dir .. '/notes.txt'
   vim.fn.writefile({ 'Plain notes, now a loom.' }, path, 'b')
