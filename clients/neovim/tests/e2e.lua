@@ -881,9 +881,56 @@ test(':LoomBranches, :LoomGenerate without a count, :LoomSave', function()
   eq('loom.save error', nil, save_err)
 end)
 
-test('write, close and reopen the file: the binding brings back the same tree and node', function()
-  vim.cmd('LoomChild 1')
+test('hover, code actions and document symbols through the LSP client', function()
+  wait_for('at the root', function()
+    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+  end, 3000)
   local want = S().children[1]
+  vim.cmd('LoomChild 1')
+  wait_for('at child 1', function()
+    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
+  end, 3000)
+  local function req(method, params)
+    local res = vim.lsp.buf_request_sync(B, method, params, 5000)
+    for _, r in pairs(res or {}) do
+      if r.err then
+        fail(method .. ' answers without error', 'a result', r.err)
+      end
+      return r.result
+    end
+  end
+  local uri = lsp.uri(B)
+  local last = api.nvim_buf_line_count(B) - 1
+  local line = api.nvim_buf_get_lines(B, last, last + 1, true)[1]
+  local _, u16 = vim.str_utfindex(line)
+  local hover = req('textDocument/hover', { textDocument = { uri = uri }, position = { line = last, character = math.max(0, u16 - 1) } })
+  local htext = hover and hover.contents and (hover.contents.value or vim.inspect(hover.contents)) or ''
+  truthy('hover on generated text names the model', htext:find('offline/markov', 1, true), 'the model in ' .. fmt(htext))
+  local actions = req('textDocument/codeAction', {
+    textDocument = { uri = uri },
+    range = { start = { line = last, character = u16 }, ['end'] = { line = last, character = u16 } },
+    context = { diagnostics = {} },
+  }) or {}
+  local cmds = {}
+  for _, a in ipairs(actions) do
+    local c = a.command
+    table.insert(cmds, type(c) == 'table' and c.command or c)
+  end
+  truthy('a Generate code action', vim.tbl_contains(cmds, 'loom.generate'), 'loom.generate in ' .. fmt(cmds))
+  local symbols = req('textDocument/documentSymbol', { textDocument = { uri = uri } }) or {}
+  eq('one symbol per segment of the path (root + child)', 2, #symbols)
+  vim.cmd('LoomParent')
+  wait_for('at the root', function()
+    return buftext(B) == ROOT_TEXT and S().currentNodeId == S().rootId
+  end, 3000)
+end)
+
+test('write, close and reopen the file: the binding brings back the same tree and node', function()
+  wait_for('at the root', function()
+    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+  end, 3000)
+  local want = S().children[1]
+  vim.cmd('LoomChild 1')
   wait_for('at child 1', function()
     return S().currentNodeId == want.id
   end, 3000)
