@@ -146,7 +146,7 @@ local function on_complete_done(bufnr)
 end
 
 local function on_attach(client, bufnr)
-  vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+  vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
   if vim.fn.has('nvim-0.11') == 0 then
     vim.api.nvim_create_autocmd('CompleteDone', {
       buffer = bufnr,
@@ -159,7 +159,7 @@ local function on_attach(client, bufnr)
   require('loom.keymaps').attach(bufnr)
   local want = M._pending_attach[bufnr]
   M._pending_attach[bufnr] = nil
-  local ft = vim.api.nvim_buf_get_option(bufnr, 'filetype')
+  local ft = vim.bo[bufnr].filetype
   if want or ft ~= 'loom' then
     M.execute(bufnr, 'loom.attach', want ~= true and want or {})
   else
@@ -241,15 +241,15 @@ function M.attach(bufnr, args)
   end
   -- The buffer is the current path, byte for byte: no newline is added at the
   -- end, so continuations go on the last line.
-  vim.api.nvim_buf_set_option(bufnr, 'fixendofline', false)
-  vim.api.nvim_buf_set_option(bufnr, 'endofline', false)
+  vim.bo[bufnr].fixendofline = false
+  vim.bo[bufnr].endofline = false
   if M.attached[bufnr] and M.client() then
     if args then
       M.execute(bufnr, 'loom.attach', args)
     end
     return true
   end
-  M._pending_attach[bufnr] = args or (vim.api.nvim_buf_get_option(bufnr, 'filetype') ~= 'loom' and true) or nil
+  M._pending_attach[bufnr] = args or (vim.bo[bufnr].filetype ~= 'loom' and true) or nil
   local id = M.start(bufnr)
   if not id then
     M._pending_attach[bufnr] = nil

@@ -134,9 +134,9 @@ function M.render(src, cb)
     local lines, ids, hls, current = M.build(nodes, lsp().states[src], width)
     view.ids = ids
     view.nodes = nodes
-    api.nvim_buf_set_option(view.buf, 'modifiable', true)
+    vim.bo[view.buf].modifiable = true
     api.nvim_buf_set_lines(view.buf, 0, -1, false, lines)
-    api.nvim_buf_set_option(view.buf, 'modifiable', false)
+    vim.bo[view.buf].modifiable = false
     api.nvim_buf_clear_namespace(view.buf, M.ns, 0, -1)
     for _, h in ipairs(hls) do
       api.nvim_buf_add_highlight(view.buf, M.ns, h[2], h[1], h[3], h[4])
@@ -175,14 +175,14 @@ function M.open(src)
   vim.cmd(pos .. ' ' .. (o.position == 'below' and 12 or o.width) .. 'new')
   local win = api.nvim_get_current_win()
   local tbuf = api.nvim_get_current_buf()
-  api.nvim_buf_set_option(tbuf, 'buftype', 'nofile')
-  api.nvim_buf_set_option(tbuf, 'bufhidden', 'wipe')
-  api.nvim_buf_set_option(tbuf, 'swapfile', false)
-  api.nvim_buf_set_option(tbuf, 'modifiable', false)
+  vim.bo[tbuf].buftype = 'nofile'
+  vim.bo[tbuf].bufhidden = 'wipe'
+  vim.bo[tbuf].swapfile = false
+  vim.bo[tbuf].modifiable = false
   pcall(api.nvim_buf_set_name, tbuf, 'loom-tree://' .. src)
-  api.nvim_buf_set_option(tbuf, 'filetype', 'loomtree')
+  vim.bo[tbuf].filetype = 'loomtree'
   for opt, val in pairs({ wrap = false, number = false, relativenumber = false, cursorline = true, signcolumn = 'no', winfixwidth = true }) do
-    api.nvim_win_set_option(win, opt, val)
+    vim.wo[win][opt] = val
   end
   vim.b[tbuf].loom_source = src
   view = { buf = tbuf, win = win, ids = {}, src = src }

@@ -92,7 +92,7 @@ function M.ghost(bufnr, state)
   if not child or type(child.text) ~= 'string' then
     return
   end
-  local lines = vim.split(child.text, '\n', true)
+  local lines = vim.split(child.text, '\n', { plain = true })
   local last = api.nvim_buf_line_count(bufnr) - 1
   local lastline = api.nvim_buf_get_lines(bufnr, last, last + 1, true)[1] or ''
   local info = { ('  %d/%d'):format(pos, total), 'LoomGhostInfo' }
@@ -252,8 +252,8 @@ local function ensure_float(g, height)
   end
   if not g.buf or not api.nvim_buf_is_valid(g.buf) then
     g.buf = api.nvim_create_buf(false, true)
-    api.nvim_buf_set_option(g.buf, 'bufhidden', 'wipe')
-    api.nvim_buf_set_option(g.buf, 'filetype', 'loomstream')
+    vim.bo[g.buf].bufhidden = 'wipe'
+    vim.bo[g.buf].filetype = 'loomstream'
   end
   -- Just below the end of the text when it is on screen (that is where the
   -- branches will go), else at the bottom of the window that shows the buffer.
@@ -278,8 +278,8 @@ local function ensure_float(g, height)
   local ok, w = pcall(api.nvim_open_win, g.buf, false, cfg)
   if ok then
     g.win = w
-    api.nvim_win_set_option(w, 'wrap', false)
-    api.nvim_win_set_option(w, 'winhl', 'Normal:NormalFloat')
+    vim.wo[w].wrap = false
+    vim.wo[w].winhl = 'Normal:NormalFloat'
   end
 end
 
