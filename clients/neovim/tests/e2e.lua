@@ -732,6 +732,12 @@ test('cancel a slow generation (float with spinner and model, <C-c> mapped while
   local frame = vim.fn.strcharpart(title, 0, 1)
   truthy('float title starts with a spinner frame', vim.tbl_contains(require('loom.config').options.spinner, frame), 'a spinner frame, saw ' .. title)
   eq('float has a line per branch', 3, #api.nvim_buf_get_lines(g.buf, 0, -1, false))
+  -- below the end of the text (stream.anchor = 'end'), not over it
+  local last = api.nvim_buf_line_count(B)
+  local sp = vim.fn.screenpos(vim.fn.bufwinid(B), last, math.max(1, #api.nvim_buf_get_lines(B, last - 1, last, true)[1]))
+  local fpos = api.nvim_win_get_position(g.win)
+  truthy('float starts below the last text row', fpos[1] >= sp.row and fpos[1] <= sp.row + 1,
+    ('float row in [%d, %d], saw %d'):format(sp.row, sp.row + 1, fpos[1]))
   truthy('status says generating', loom.status(B):find('generating'), 'generating in ' .. loom.status(B))
   local m = vim.fn.maparg('<C-c>', 'n', false, true)
   eq('<C-c> mapped in the buffer while generating', 1, m.buffer)

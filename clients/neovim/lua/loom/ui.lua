@@ -264,7 +264,13 @@ local function ensure_float(g, height)
     local wbottom = wpos[1] + api.nvim_win_get_height(win)
     local last = api.nvim_buf_line_count(g.bufnr)
     local lastline = api.nvim_buf_get_lines(g.bufnr, last - 1, last, true)[1] or ''
-    local sp = vim.fn.screenpos(win, last, math.max(1, #lastline))
+    local sp
+    if (config.options.stream.anchor or 'end') == 'cursor' and win == api.nvim_get_current_win() then
+      local cur = api.nvim_win_get_cursor(win)
+      sp = vim.fn.screenpos(win, cur[1], cur[2] + 1)
+    else
+      sp = vim.fn.screenpos(win, last, math.max(1, #lastline))
+    end
     cfg.relative, cfg.col = 'editor', wpos[2]
     if sp.row > 0 and sp.row + height + 2 <= wbottom then
       cfg.row = sp.row
