@@ -14,8 +14,18 @@ local function lsp()
 end
 
 local function first_line(text, max)
-  text = tostring(text or ''):gsub('\r?\n', '⏎ ')
-  text = text:gsub('^%s+', '')
+  text = tostring(text or '')
+  -- only the start of the text can show: cut before the (costlier) clean-up
+  if #text > max * 4 + 8 then
+    text = text:sub(1, max * 4 + 8)
+  end
+  text = text:gsub('\r?\n', '⏎ '):gsub('^%s+', '')
+  if not text:find('[\128-\255]') then
+    if #text > max then
+      text = text:sub(1, max - 1) .. '…'
+    end
+    return text
+  end
   if vim.fn.strchars(text) > max then
     text = vim.fn.strcharpart(text, 0, max - 1) .. '…'
   end
@@ -57,7 +67,7 @@ function M.build(nodes, state, width)
     local star = n.bookmarked and '★ ' or ''
     local indent = string.rep('  ', depth)
     local prefix = indent .. mark .. ' ' .. star
-    local room = math.max(10, (width or 50) - vim.fn.strdisplaywidth(prefix) - 2)
+    local room = math.max(10, (width or 50) - (#indent + 2 + (n.bookmarked and 2 or 0)) - 2)
     local line = prefix .. first_line(n.text, room)
     local model_col
     if show_models and n.model and n.model ~= vim.NIL and n.model ~= '' then
