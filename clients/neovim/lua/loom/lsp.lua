@@ -239,6 +239,11 @@ function M.attach(bufnr, args)
   if not vim.api.nvim_buf_is_loaded(bufnr) then
     return false
   end
+  if vim.api.nvim_buf_get_name(bufnr) == '' then
+    -- the server binds documents by URI: an unnamed buffer has none of its own
+    notify('give the buffer a name first (:file name.loom or :write name.loom)', vim.log.levels.WARN)
+    return false
+  end
   -- The buffer is the current path, byte for byte: no newline is added at the
   -- end, so continuations go on the last line.
   vim.bo[bufnr].fixendofline = false
