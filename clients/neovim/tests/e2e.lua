@@ -67,6 +67,8 @@ local function wait_for(what, cond, timeout, describe)
   end
 end
 
+local recover -- set once the loom buffer exists: puts the editor back for the next test
+
 local function test(name, fn)
   if abort then
     results.failed = results.failed + 1
@@ -81,6 +83,9 @@ local function test(name, fn)
     return { what = 'error', expected = 'no error', seen = debug.traceback(tostring(e), 2) }
   end)
   local ms = (uv.hrtime() - t0) / 1e6
+  if not ok and recover then
+    pcall(recover)
+  end
   if ok then
     results.passed = results.passed + 1
     say(('ok   %s (%.0f ms)'):format(name, ms))
@@ -233,6 +238,29 @@ test('generate: 3 branches stream and become children', function()
 end)
 abort = abort or not (S() and S().children and #S().children == 3)
 
+-- After a failed test: Normal mode, only the loom window, back at the root, so that
+-- one failure does not cascade into the tests after it.
+recover = function()
+  if not B or not api.nvim_buf_is_valid(B) then
+    return
+  end
+  vim.cmd('stopinsert')
+  pcall(vim.cmd, 'silent! pclose')
+  local win = vim.fn.bufwinid(B)
+  if win == -1 then
+    vim.cmd('buffer ' .. B)
+    win = api.nvim_get_current_win()
+  end
+  api.nvim_set_current_win(win)
+  pcall(vim.cmd, 'silent! only!')
+  if S() and S().rootId then
+    loom.navigate_to(S().rootId, B)
+    vim.wait(3000, function()
+      return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+    end, 5)
+  end
+end
+
 local function child_text(i)
   return S().children[i].text
 end
@@ -267,7 +295,7 @@ end)
 -- items (or 5 s passed), then type `then_keys` (which must leave Insert mode).
 -- Returns the words of the menu.
 local function omni_complete(n, then_keys)
-  local words
+  local words, menu
   local t0 = hr_ms()
   local timer = uv.new_timer()
   timer:start(10, 10, vim.schedule_wrap(function()
@@ -279,8 +307,12 @@ local function omni_complete(n, then_keys)
       words = vim.tbl_map(function(i)
         return i.word
       end, items)
+      menu = items
       timer:stop()
       timer:close()
+      if type(then_keys) == 'function' then
+        then_keys = then_keys(items)
+      end
       api.nvim_feedkeys(api.nvim_replace_termcodes(then_keys, true, false, true), 'n', false)
     end
   end))
@@ -309,9 +341,21 @@ test('omnifunc: <C-x><C-o> at the end lists the children; accepting one checks i
   end, 3000, function()
     return fmt({ rootId = S().rootId, was = root_before, children = #(S().children or {}), current = S().currentNodeId })
   end)
-  -- accept the second child through the completion menu
+  -- accept the second child through the completion menu. Neovim sorts the menu, and
+  -- two children may have the same text: find the item that carries its node id.
   local want = S().children[2]
-  omni_complete(3, '<C-n><C-y><Esc>') -- the first item is inserted at once: <C-n> moves to the second
+  omni_complete(3, function(items)
+    for j, it in ipairs(items) do
+      local ud = it.user_data
+      local ci = type(ud) == 'table' and ud.nvim and ud.nvim.lsp and ud.nvim.lsp.completion_item
+      local args = ci and ci.command and ci.command.arguments and ci.command.arguments[1]
+      if args and args.nodeId == want.id then
+        -- the first item is inserted at once: <C-n> (j - 1) times reaches item j
+        return string.rep('<C-n>', j - 1) .. '<C-y><Esc>'
+      end
+    end
+    return '<C-e><Esc>'
+  end)
   vim.cmd('silent! pclose')
   api.nvim_set_current_win(win)
   wait_for('accepted child checked out', function()
@@ -793,6 +837,7 @@ local function stream_test(label, model, timeout)
     return S().maxTokens == 2000
   end, 3000)
   ui.stats.token_events, ui.stats.redraws, ui.stats.min_gap_ms = 0, 0, nil
+  ui.stats.cpu_ms, ui.stats.max_cpu_ms, ui.stats.max_cpu_what = 0, 0, nil
   -- a 5 ms ticker measures how late the event loop runs (a frozen editor = a big gap)
   local ticker = uv.new_timer()
   local last_tick, max_gap = hr_ms(), 0
@@ -836,13 +881,19 @@ local function stream_test(label, model, timeout)
   bench[b .. 'redraws_per_s'] = ('%.1f'):format(redraws / (dur / 1000))
   bench[b .. 'min_redraw_gap_ms'] = ('%.1f'):format(ui.stats.min_gap_ms or -1)
   bench[b .. 'max_loop_stall_ms'] = ('%.1f'):format(max_gap)
+  bench[b .. 'plugin_cpu_ms_total'] = ('%.1f'):format(ui.stats.cpu_ms)
+  bench[b .. 'plugin_cpu_ms_max_one_call'] = ('%.2f (%s)'):format(ui.stats.max_cpu_ms, tostring(ui.stats.max_cpu_what))
   eq('last generation event', 'complete', ui.last_event and ui.last_event.event)
   eq('branches shown in the live window', 8, seen_n)
   truthy('token events received', ui.stats.token_events > 0, '> 0')
   truthy('redraws at most every 16 ms', (ui.stats.min_gap_ms or 16) >= 15.5,
     ('min gap >= 15.5 ms, saw %.2f ms'):format(ui.stats.min_gap_ms or -1))
   truthy('redraw count bounded by duration / 16 ms', redraws <= dur / 16 + 2, ('<= %d, saw %d'):format(dur / 16 + 2, redraws))
-  truthy('editor never froze for 250 ms', max_gap < 250, ('< 250 ms, saw %.0f ms'):format(max_gap))
+  -- the plugin's own work: no single token event or redraw may take a frame
+  truthy('no event or redraw costs more than 16 ms of CPU', ui.stats.max_cpu_ms < 16,
+    ('< 16 ms, saw %.2f ms (%s)'):format(ui.stats.max_cpu_ms, tostring(ui.stats.max_cpu_what)))
+  -- the whole editor (wall clock; this machine is shared, so the bound is loose)
+  truthy('editor never froze for 500 ms', max_gap < 500, ('< 500 ms, saw %.0f ms'):format(max_gap))
   return dur, redraws
 end
 
