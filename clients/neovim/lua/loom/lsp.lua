@@ -147,15 +147,14 @@ end
 
 local function on_attach(client, bufnr)
   vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
-  if vim.fn.has('nvim-0.11') == 0 then
-    vim.api.nvim_create_autocmd('CompleteDone', {
-      buffer = bufnr,
-      group = vim.api.nvim_create_augroup('loom_complete_' .. bufnr, { clear = true }),
-      callback = function()
-        on_complete_done(bufnr)
-      end,
-    })
-  end
+  -- (loom.navigateTo is idempotent: harmless if a newer Neovim also runs it)
+  vim.api.nvim_create_autocmd('CompleteDone', {
+    buffer = bufnr,
+    group = vim.api.nvim_create_augroup('loom_complete_' .. bufnr, { clear = true }),
+    callback = function()
+      on_complete_done(bufnr)
+    end,
+  })
   require('loom.keymaps').attach(bufnr)
   local want = M._pending_attach[bufnr]
   M._pending_attach[bufnr] = nil
