@@ -1022,6 +1022,38 @@ test('attach any buffer with :LoomAttach (default keymaps on)', function()
   vim.cmd('buffer ' .. B)
 end)
 
+test(':LoomAttach {treeId} {nodeId} opens an existing tree in another buffer', function()
+  local res = vim.lsp.buf_request_sync(B, 'loom/trees', vim.empty_dict(), 5000)
+  local trees
+  for _, r in pairs(res or {}) do
+    trees = r.result
+  end
+  local demo_uri, tree_id = lsp.uri(B), nil
+  for _, t in ipairs(trees or {}) do
+    if vim.tbl_contains(t.uris or {}, demo_uri) then
+      tree_id = t.id
+    end
+  end
+  truthy('loom/trees lists the demo tree with its document', tree_id, 'a tree whose uris hold ' .. demo_uri .. ', saw ' .. fmt(trees))
+  local ids = vim.fn.getcompletion('LoomAttach ', 'cmdline')
+  truthy(':LoomAttach completes tree ids', vim.tbl_contains(ids, tostring(tree_id)), tostring(tree_id) .. ' in ' .. fmt(ids))
+  local target = CH[2]
+  local path = dir .. '/second.loom'
+  vim.fn.writefile({ 'placeholder' }, path, 'b')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local b3 = api.nvim_get_current_buf()
+  wait_for('second.loom attached', function()
+    return lsp.states[b3] ~= nil
+  end, 5000)
+  vim.cmd(('LoomAttach %s %s'):format(tree_id, target.id))
+  wait_for('buffer shows the chosen node of the existing tree', function()
+    return buftext(b3) == ROOT_TEXT .. target.text and lsp.states[b3].currentNodeId == target.id
+  end, 5000, function()
+    return fmt({ text = buftext(b3), current = lsp.states[b3].currentNodeId, want = target.id })
+  end)
+  vim.cmd('buffer ' .. B)
+end)
+
 test('keys stay out of settings and the LSP log', function()
   local cfg = require('loom.config')
   local saved = vim.deepcopy(cfg.options)
