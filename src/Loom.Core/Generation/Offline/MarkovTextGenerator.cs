@@ -120,11 +120,12 @@ public sealed partial class MarkovTextGenerator : ITextGenerator
         public string Next(string a, string b, Random random, double temperature)
         {
             // A small corpus makes long deterministic runs; leaving them now and then keeps branches apart.
-            if (_order2.TryGetValue((a, b), out var d2) && (d2.Count > 1 || random.NextDouble() < 0.5))
+            var greedy = temperature <= 0.01;
+            if (_order2.TryGetValue((a, b), out var d2) && (greedy || d2.Count > 1 || random.NextDouble() < 0.5))
             {
                 return Sample(d2, random, temperature);
             }
-            if (_order1.TryGetValue(b, out var d1) && (d1.Count > 1 || random.NextDouble() < 0.85))
+            if (_order1.TryGetValue(b, out var d1) && (greedy || d1.Count > 1 || random.NextDouble() < 0.85))
             {
                 return Sample(d1, random, temperature);
             }
