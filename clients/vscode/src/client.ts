@@ -46,6 +46,19 @@ export class LoomClient implements vscode.Disposable {
     readonly output: vscode.OutputChannel,
   ) {
     this.attached = new Set(context.workspaceState.get<string[]>(ATTACHED_KEY, []));
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const client = this.client;
+        if (!e.affectsConfiguration('loom') || !client || !this.running) return;
+        if (e.affectsConfiguration('loom.server.path') || e.affectsConfiguration('loom.database')) {
+          void vscode.window
+            .showInformationMessage('Loom: restart the language server to use the new server path or database.', 'Restart')
+            .then((pick) => pick && this.restart());
+          return;
+        }
+        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { loom: settingsForServer() } });
+      }),
+    );
   }
 
   isLoomDocument(doc: vscode.TextDocument | undefined): boolean {
@@ -183,18 +196,6 @@ export class LoomClient implements vscode.Disposable {
       return false;
     }
     this.registerFallbackCommands(client);
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('loom') || this.client !== client || !this.running) return;
-        if (e.affectsConfiguration('loom.server.path') || e.affectsConfiguration('loom.database')) {
-          void vscode.window
-            .showInformationMessage('Loom: restart the language server to use the new server path or database.', 'Restart')
-            .then((pick) => pick && this.restart());
-          return;
-        }
-        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { loom: settingsForServer() } });
-      }),
-    );
     await this.sendStoredKeys();
     this.problem = undefined;
     this._onReady.fire(true);
