@@ -180,6 +180,29 @@ async function runCommand(title) {
   await row.click();
 }
 
+/** The ghost text drawn after the last character (a decoration's ::after content). */
+async function ghostText() {
+  return page.evaluate(() => {
+    const spans = document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines span');
+    for (const e of spans) {
+      const c = getComputedStyle(e, '::after').content;
+      if (c && c !== 'none' && c !== 'normal' && c.length > 2) return c.replace(/^"|"$/g, '').replace(/\\"/g, '"').replace(/[\u00a0\s]+/g, ' ').trim();
+    }
+    return '';
+  });
+}
+
+async function waitGhost(pred, what) {
+  const until = Date.now() + STEP_TIMEOUT;
+  let last = '';
+  while (Date.now() < until) {
+    last = await ghostText();
+    if (pred(last)) return last;
+    await page.waitForTimeout(25);
+  }
+  throw new Error(`ghost text never became ${what}; last: ${JSON.stringify(last)}`);
+}
+
 /** Changes user settings the way a user would: in the settings JSON editor. */
 async function editSettings(userDir, changes) {
   const settingsFile = path.join(userDir, 'User', 'settings.json');
@@ -423,14 +446,20 @@ async function main() {
       }
     });
 
-    await step('alt+down selects the next sibling (status bar) without changing the buffer', async () => {
+    await step('alt+down selects the next sibling (status bar, ghost text) without changing the buffer', async () => {
       await timedKey('Alt+ArrowLeft', 'the root text', (t) => t === norm(ORIGINAL));
       const before = await waitStatus((s) => /\d\/3/.test(s), 'a selection n/3');
       const n = Number(/(\d)\/3/.exec(before)[1]);
+      // The selected child shows as ghost text after the last character.
+      const ghost0 = await waitGhost((g) => g.length > 3, 'ghost text of the selected child');
+      if (!originalChildren.some((c) => norm(c).startsWith(ghost0.slice(0, 15)))) throw new Error(`ghost text "${ghost0}" is none of the children`);
       await page.keyboard.press('Alt+ArrowDown');
       await waitStatus((s) => s.includes(`${(n % 3) + 1}/3`), `selection ${(n % 3) + 1}/3`);
+      const distinct = new Set(originalChildren.map((c) => norm(c).slice(0, 40))).size > 1;
+      if (distinct) await waitGhost((g) => g !== ghost0, 'the ghost text of the next sibling');
       await page.keyboard.press('Alt+ArrowUp');
       await waitStatus((s) => s.includes(`${n}/3`), `selection ${n}/3 again`);
+      await waitGhost((g) => g === ghost0, 'the first ghost text again');
       if ((await editorText()) !== norm(ORIGINAL)) throw new Error('sibling selection changed the buffer');
       await timedKey('Alt+ArrowRight', 'the accepted child again', (t) => t === accepted);
     });
