@@ -429,6 +429,25 @@ async function main() {
       const firstChild = originalChildren.map(norm).find((c) => accepted.endsWith(c) || accepted.includes(c.slice(0, 20)));
       if (!firstChild) throw new Error(`accepted text ${JSON.stringify(accepted)} matches none of ${JSON.stringify(originalChildren)}`);
       await waitRows('Tree', (rows) => rows.some((x) => x.level === 2 && x.aria.startsWith('current node:')), 'the accepted child as current node');
+      // Generated text is tinted by author (semantic tokens): its spans get another token colour.
+      const until = Date.now() + STEP_TIMEOUT;
+      let classes = [];
+      for (;;) {
+        classes = await page.evaluate(() => {
+          const line = document.querySelector('.editor-group-container.active .monaco-editor .view-line');
+          const out = [];
+          for (const sp of line?.querySelectorAll('span > span') ?? []) {
+            if (/dyn-rule-/.test(sp.className)) continue;
+            const colour = getComputedStyle(sp).color;
+            out.push({ text: (sp.textContent ?? '').replace(/\u00a0/g, ' '), colour });
+          }
+          return out;
+        });
+        const root = classes.find((c) => c.text.includes('Once upon a time'));
+        if (root && classes.some((c) => c.colour !== root.colour && c.text.trim().length > 2)) break;
+        if (Date.now() > until) throw new Error(`generated text is not tinted: ${JSON.stringify(classes)}`);
+        await page.waitForTimeout(50);
+      }
     });
 
     await step('alt+left goes to the parent and alt+right back to the child (keypress to new text measured)', async () => {
