@@ -585,6 +585,27 @@ async function main() {
       if ((await editorText()) !== before) throw new Error('cancel changed the buffer');
     });
 
+    await step('a generation that cannot run says why (unknown model)', async () => {
+      await page.locator('.statusbar-item', { hasText: 'offline/markov' }).first().click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill('Other model');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Other model' }).first().click();
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await page.locator('.quick-input-widget input').fill('nosuchprovider/nomodel');
+      await page.keyboard.press('Enter');
+      const before = await editorText();
+      await focusEditorEnd();
+      await page.keyboard.press('Alt+Enter');
+      // Either setModel or generate refuses; the user sees one Loom error naming the model or the failure.
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Loom: .*(nosuchprovider|failed|unknown|not found)/i }).first();
+      await toast.waitFor({ timeout: STEP_TIMEOUT });
+      await waitRows('Generation', (r) => r.some((x) => /^failed: config: .*nosuchprovider/.test(x.text)), 'the failed generation with its reason');
+      await waitStatus((s) => !/generating/.test(s), 'not generating');
+      if ((await editorText()) !== before) throw new Error('a failed generation changed the buffer');
+      await page.keyboard.press('Escape');
+    });
+
     await step('"Loom: Attach to this document" makes a plain text file a loom', async () => {
       await page.keyboard.press('Control+p');
       const input = page.locator('.quick-input-widget input');
