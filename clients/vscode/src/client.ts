@@ -143,7 +143,6 @@ export class LoomClient implements vscode.Disposable {
       transport: TransportKind.stdio,
       options: { env: { ...process.env } },
     };
-    // eslint-disable-next-line prefer-const
     let client: LanguageClient;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'loom' }, { scheme: 'file' }, { scheme: 'untitled' }],
