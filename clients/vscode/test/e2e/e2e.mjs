@@ -583,6 +583,16 @@ async function main() {
       await waitStatus((s) => !/generating/.test(s), 'not generating');
       await page.locator('.notifications-toasts .notification-toast', { hasText: 'Loom: generating' }).first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
       if ((await editorText()) !== before) throw new Error('cancel changed the buffer');
+      // The progress notification's own Cancel button does the same.
+      await focusEditorEnd();
+      await page.keyboard.press('Alt+Enter');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Loom: generating' }).first();
+      await toast.waitFor({ timeout: STEP_TIMEOUT });
+      await waitRows('Generation', (r) => r.some((x) => /^branch \d streaming/.test(x.aria)), 'a streaming branch again');
+      await toast.hover();
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await waitRows('Generation', (r) => r.some((x) => /^cancelled after/.test(x.text)), 'the cancelled summary (notification button)');
+      await waitStatus((s) => !/generating/.test(s), 'not generating');
     });
 
     await step('a generation that cannot run says why (unknown model)', async () => {
