@@ -7,6 +7,7 @@ import { GhostText } from './ghostText';
 import { LoomStatusBar } from './statusBar';
 import { StreamBook } from './streams';
 import { StreamViewProvider } from './streamView';
+import { treeSignature } from './format';
 import { LoomTreeProvider } from './treeView';
 
 let loomClient: LoomClient | undefined;
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
   context.subscriptions.push(treeView, vscode.window.registerTreeDataProvider('loom.generation', streamView));
 
   const generating = new Set<string>();
+  const treeSigs = new Map<string, string>();
   const activeUri = () => activeLoomEditor(client, true)?.document.uri.toString();
 
   const contextKeys = new Map<string, boolean>();
@@ -66,7 +68,11 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
     client.onState(({ uri, state }) => {
       if (!state.generating) generating.delete(uri);
       updateUi();
-      if (uri === tree.documentUri) tree.refresh();
+      // Redraw the tree only when something it shows changed: fewer reloads, and context
+      // menus opened on a row stay valid.
+      const sig = treeSignature(state);
+      if (uri === tree.documentUri && treeSigs.get(uri) !== sig) tree.refresh();
+      treeSigs.set(uri, sig);
     }),
     client.onGeneration((ev) => {
       streams.apply(ev);

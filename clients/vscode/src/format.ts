@@ -52,3 +52,17 @@ export function nodeLabel(node: TreeNode, opts: { showModelNames: boolean; onPat
   if (node.createdAt) tooltipLines.push(`created: ${node.createdAt}`);
   return { label: preview(node.text), description: parts.join(' · '), tooltip: tooltipLines.join('\n') };
 }
+
+/** What of a LoomState the tree view shows: when it is unchanged the tree needs no reload. */
+export function treeSignature(state: LoomState): string {
+  return JSON.stringify([
+    state.currentNodeId,
+    state.rootId,
+    state.hoistedNodeId ?? null,
+    state.showModelNames ?? false,
+    state.viewMode ?? 'branch',
+    state.bookmarked ?? false,
+    state.fullText?.length ?? 0,
+    (state.children ?? []).map((c) => [c.id, c.bookmarked ?? false, c.descendantCount ?? 0, c.model ?? null, c.text.length]),
+  ]);
+}

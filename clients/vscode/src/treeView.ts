@@ -20,6 +20,7 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
   setDocument(uri: string | undefined): void {
     if (uri === this.uri) return;
     this.uri = uri;
+    this.seen.clear();
     this.refresh(true);
   }
 
@@ -84,10 +85,13 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
     return item;
   }
 
+  /** Nodes ever shown for the current document, kept across reloads for context-menu commands. */
+  private readonly seen = new Map<string, string>();
+
   /** The node behind a tree element, for context-menu commands. */
   node(id: string): { uri: string; text: string } | undefined {
-    const n = this.cache.nodes.get(id);
-    return n && this.uri ? { uri: this.uri, text: n.text } : undefined;
+    const text = this.cache.nodes.get(id)?.text ?? this.seen.get(id);
+    return text !== undefined && this.uri ? { uri: this.uri, text } : undefined;
   }
 
   getParent(id: string): string | undefined {
@@ -119,6 +123,7 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
         const list = Array.isArray(nodes) ? nodes : (nodes?.nodes ?? []);
         if (gen !== this.generation) return [];
         this.cache.add(list, nodeId);
+        for (const n of list) this.seen.set(n.id, n.text);
         if (nodeId === undefined) return this.cache.topIds();
         return this.cache.childIds(nodeId) ?? list.filter((n) => n.parentId === nodeId).map((n) => n.id);
       } catch (e) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeLabel, preview, statusText } from '../../src/format';
+import { nodeLabel, preview, statusText, treeSignature } from '../../src/format';
 import type { LoomState, TreeNode } from '../../src/protocol';
 
 test('preview keeps the first line and marks cut text', () => {
@@ -49,4 +49,13 @@ test('node labels carry bookmark, model (only when toggled) and child count', ()
   const shown = nodeLabel(node, { showModelNames: true, onPath: true, isCurrent: true });
   assert.equal(shown.description, '◀ current · ★ · gpt · 2 children');
   assert.match(shown.tooltip, /model: gpt/);
+});
+
+test('tree signature changes with what the tree shows, not with generating or model', () => {
+  const a = treeSignature(state());
+  assert.equal(treeSignature(state({ generating: true, maxTokens: 9 })), a);
+  assert.notEqual(treeSignature(state({ currentNodeId: 'n2' })), a);
+  assert.notEqual(treeSignature(state({ showModelNames: true })), a);
+  assert.notEqual(treeSignature(state({ children: [{ id: 'a', text: 'A', bookmarked: true }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }] })), a);
+  assert.notEqual(treeSignature(state({ fullText: 'xy' })), a, 'typing at the end grows the draft node');
 });
