@@ -46,20 +46,21 @@ public sealed class LanguageServerHost : IDisposable
 
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
-        var formatter = new SystemTextJsonFormatter();
-        ConfigureJson(formatter.JsonSerializerOptions);
-        var handler = new TolerantMessageHandler(_output, _input, formatter, _server.Log);
-        using var rpc = new JsonRpc(handler)
-        {
-            // Handlers start in arrival order (each runs until its first await); documents' queues do the rest.
-            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
-            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
-        };
-        RpcDispatcher.Register(rpc, _server, HandlerSet.Create(_server, _commands));
+        var input = new ReplayStream(_input);
+        var handlers = HandlerSet.Create(_server, _commands);
+        // Setting StreamJsonRpc up takes longer than answering initialize: do both at once.
+        var rpcReady = Task.Run(() => CreateRpc(input, handlers), cancellationToken);
+        var json = ConfigureJson(new JsonSerializerOptions { TypeInfoResolver = ProtocolJsonContext.Default });
+        var answered = await InitializeFastPath.TryAnswerAsync(
+            input, _output, handlers.Single(h => h.Method == Methods.Initialize), json, cancellationToken).ConfigureAwait(false);
+        using var rpc = await rpcReady.ConfigureAwait(false);
         _server.Client.Attach(rpc);
         _server.Log.AttachClient(m => _server.Client.NotifyAsync(Methods.LogMessage, m));
         rpc.StartListening();
-        _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start");
+        if (_server.Log.IsEnabled(LogLevel.Debug))
+        {
+            _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start (initialize {(answered ? "answered first" : "not first")})");
+        }
         _server.Store.Warm();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
@@ -76,6 +77,21 @@ public sealed class LanguageServerHost : IDisposable
         }
         await SaveAllAsync().ConfigureAwait(false);
         return code;
+    }
+
+    private JsonRpc CreateRpc(Stream input, IReadOnlyList<LspHandler> handlers)
+    {
+        var formatter = new SystemTextJsonFormatter();
+        ConfigureJson(formatter.JsonSerializerOptions);
+        var handler = new TolerantMessageHandler(_output, input, formatter, _server.Log);
+        var rpc = new JsonRpc(handler)
+        {
+            // Handlers start in arrival order (each runs until its first await); documents' queues do the rest.
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+        };
+        RpcDispatcher.Register(rpc, _server, handlers);
+        return rpc;
     }
 
     private static double StartupMilliseconds() =>
