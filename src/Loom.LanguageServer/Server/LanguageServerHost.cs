@@ -62,6 +62,7 @@ public sealed class LanguageServerHost : IDisposable
             _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start (initialize {(answered ? "answered first" : "not first")})");
         }
         _server.Store.Warm();
+        _server.Memory.Start();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
         var finished = await Task.WhenAny(_server.Lifecycle.Exited, rpc.Completion).ConfigureAwait(false);
@@ -129,5 +130,9 @@ public sealed class LanguageServerHost : IDisposable
         }
     }
 
-    public void Dispose() => _server.Store.Dispose();
+    public void Dispose()
+    {
+        _server.Memory.Dispose();
+        _server.Store.Dispose();
+    }
 }

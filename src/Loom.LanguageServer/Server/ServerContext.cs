@@ -21,7 +21,10 @@ public sealed class ServerContext
         Buffers = new BufferSync(this);
         Binder = new DocumentBinder(this);
         Progress = new ProgressRegistry();
+        Memory = new IdleMemoryTrimmer();
     }
+
+    public IdleMemoryTrimmer Memory { get; }
 
     public ServerLog Log { get; }
 
