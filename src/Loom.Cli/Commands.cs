@@ -51,8 +51,10 @@ internal static class Commands
                 {
                     ctx.Warn(w);
                 }
+                // The tree id comes last, so scripts can take the last word of the line.
                 var nodes = t.Nodes.Count(n => n.Kind != NodeKind.Context);
-                ctx.Out.WriteLine($"imported {t.Tree.Id}  {nodes} node{(nodes == 1 ? "" : "s")}  {t.Format.Name()}  {t.Tree.Name ?? ""}".TrimEnd());
+                var name = string.IsNullOrWhiteSpace(t.Tree.Name) ? "tree" : $"“{t.Tree.Name}”";
+                ctx.Out.WriteLine($"imported {name} ({t.Format.Name()}, {nodes} node{(nodes == 1 ? "" : "s")}) as {t.Tree.Id}");
             }
             return LoomCli.Ok;
         });

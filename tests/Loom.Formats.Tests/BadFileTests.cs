@@ -77,6 +77,10 @@ public class BadFileTests
     {
         var e = Assert.Throws<LoomImportException>(() => Fx.ImportAll("basemode-current.json", LoomFormat.Markdown));
         Assert.Contains("is an export format", e.Message);
+        var text = Assert.Single(Fx.ImportAll("bad-not-json.txt", LoomFormat.Text));
+        Assert.Equal("This is a plain note, not JSON at all.\n", text.Root.Text);
+        e = Assert.Throws<LoomImportException>(() => Fx.ImportAll("tapestry-native.tapestry", LoomFormat.Text));
+        Assert.Contains("native Tapestry", e.Message);
     }
 
     [Theory]

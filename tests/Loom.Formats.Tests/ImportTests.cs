@@ -23,6 +23,8 @@ public class ImportTests
     [InlineData("damask.json", LoomFormat.Bonsai)]
     [InlineData("tinyloom.json", LoomFormat.TinyLoom)]
     [InlineData("loom-handwritten.json", LoomFormat.Loom)]
+    [InlineData("tapestry-legacy.md", LoomFormat.TapestryLegacy)]
+    [InlineData("tapestry-legacy-compressed.md", LoomFormat.TapestryLegacy)]
     public void Detects_the_format_and_records_it_in_tree_metadata(string fixture, LoomFormat expected)
     {
         var trees = Fx.ImportAll(fixture);

@@ -178,6 +178,16 @@ public sealed class KeyAndConfigTests : IAsyncLifetime
         Assert.Equal(("openrouter", "meta-llama/llama-3.1-405b"), ProviderRegistry.Split("openrouter/meta-llama/llama-3.1-405b"));
     }
 
+    [Fact]
+    public void The_whole_providers_setting_is_read_with_warnings_for_bad_entries()
+    {
+        var warnings = new List<string>();
+        var all = ProviderConfig.ParseAll(Json("""{"mylab": {"kind": "completions", "baseUrl": "http://127.0.0.1:1/v1"}, "bad": 3, "a/b": {}}"""), warnings);
+        Assert.Equal(["mylab"], all.Keys);
+        Assert.Equal(2, warnings.Count);
+        Assert.Empty(ProviderConfig.ParseAll(null, warnings));
+    }
+
     private sealed class FakeGenerator : ITextGenerator
     {
         public IAsyncEnumerable<GeneratedChunk> StreamAsync(GenerationRequest request, CancellationToken cancellationToken) =>

@@ -36,6 +36,7 @@ public sealed class ProviderRegistry : IGeneratorResolver
     private readonly double _defaultTimeoutSeconds;
     private readonly Func<string, string?> _environment;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _limiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ITextGenerator> _generators = new(StringComparer.Ordinal);
 
     public ProviderRegistry(IReadOnlyDictionary<string, ProviderConfig>? userProviders, ApiKeyStore keys, HttpClient? http = null,
         double defaultTimeoutSeconds = 60, Func<string, string?>? environment = null)
@@ -141,14 +142,20 @@ public sealed class ProviderRegistry : IGeneratorResolver
             ProviderContext.EnsureKeyMayTravel(config);
         }
 
+        // Generators hold no per-request state (the key is read per request), so one per model serves every branch.
+        return _generators.GetOrAdd(model, _ => Create(config, kind, providerName, modelName));
+    }
+
+    private ITextGenerator Create(ProviderConfig config, string kind, string providerName, string modelName)
+    {
         var context = new ProviderContext(
             config,
             _http,
             () => _keys.Get(config, _environment),
             TimeSpan.FromSeconds(config.TimeoutSeconds ?? _defaultTimeoutSeconds),
             _limiters.GetOrAdd(providerName, static _ => new SemaphoreSlim(MaxConcurrentStreamsPerProvider)),
-            Log,
-            Delay);
+            line => Log?.Invoke(line),
+            (wait, ct) => Delay(wait, ct));
         return kind switch
         {
             "completions" => new CompletionsGenerator(context, modelName),

@@ -38,11 +38,29 @@ public sealed partial class LoomSession
         GenerationOverrides? overrides = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var run = StartGeneration(overrides, cancellationToken);
+        var reader = run.Events.Reader;
+        var batch = new List<GenerationEvent>();
         try
         {
-            await foreach (var e in run.Events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                yield return e;
+                // Whatever arrived meanwhile goes out together; adjacent tokens of one branch become one event.
+                batch.Clear();
+                while (reader.TryRead(out var e))
+                {
+                    if (e is TokenReceived token && batch.Count > 0 && batch[^1] is TokenReceived last && last.BranchIdx == token.BranchIdx)
+                    {
+                        batch[^1] = last with { Token = last.Token + token.Token };
+                    }
+                    else
+                    {
+                        batch.Add(e);
+                    }
+                }
+                foreach (var e in batch)
+                {
+                    yield return e;
+                }
             }
         }
         finally

@@ -108,13 +108,9 @@ internal static class BasemodeImporter
         var treeIds = new List<string?>(nodesArr.Count);
         for (var i = 0; i < nodesArr.Count; i++)
         {
-            var describe = $"node #{i + 1}";
-            var o = Fields.Object(ctx, nodesArr[i], describe);
-            var id = Fields.Id(ctx, o, "id", describe);
-            if (id is not null)
-            {
-                describe = $"node '{id}'";
-            }
+            var o = Fields.Object(ctx, nodesArr[i], new Where(null, i));
+            var id = Fields.Id(ctx, o, "id", new Where(null, i));
+            var describe = new Where(id, i);
             var raw = new RawNode(id)
             {
                 Ordinal = i,

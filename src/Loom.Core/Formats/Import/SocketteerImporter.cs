@@ -168,12 +168,8 @@ internal static class SocketteerImporter
     private static RawNode ReadNode(ImportContext ctx, JObj o, List<RawNode> all, Dictionary<string, JObj>? responses)
     {
         var ordinal = all.Count;
-        var describe = $"node #{ordinal + 1}";
-        var id = Fields.Id(ctx, o, "id", describe);
-        if (id is not null)
-        {
-            describe = $"node '{id}'";
-        }
+        var id = Fields.Id(ctx, o, "id", new Where(null, ordinal));
+        var describe = new Where(id, ordinal);
         var raw = new RawNode(id)
         {
             Ordinal = ordinal,

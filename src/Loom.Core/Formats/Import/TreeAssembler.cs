@@ -245,7 +245,7 @@ internal static class TreeAssembler
             meta[NodeMetadata.Bookmarked] = true;
         }
         return new Node(id, treeId, parentId, kind, text, contextId, raw.Model, raw.Strategy, raw.MaxTokens,
-            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(meta.ToJsonString()));
+            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.From(meta));
     }
 
     /// <summary>
@@ -281,6 +281,10 @@ internal static class TreeAssembler
     {
         changed = false;
         var span = text.AsSpan();
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return text;
+        }
         var bad = -1;
         for (var i = 0; i < span.Length; i++)
         {

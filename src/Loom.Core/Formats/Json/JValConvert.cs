@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core.Formats.Import;
 
@@ -25,15 +26,7 @@ internal static class JValConvert
             case JStr s:
                 return JsonValue.Create(TreeAssembler.FixLoneSurrogates(s.Value, out _));
             case JNum n:
-                if (!double.IsFinite(n.Value))
-                {
-                    return JsonValue.Create(n.Raw);
-                }
-                if (n.IsInteger && n.TryGetInt64(out var l))
-                {
-                    return JsonValue.Create(l);
-                }
-                return JsonValue.Create(n.Value);
+                return double.IsFinite(n.Value) ? Number(n.Raw) : JsonValue.Create(n.Raw);
         }
         if (depth >= MaxDepth)
         {
@@ -55,6 +48,36 @@ internal static class JValConvert
             obj[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, depth + 1);
         }
         return obj;
+    }
+
+    [ThreadStatic]
+    private static Dictionary<string, JsonElement>? t_numbers;
+
+    /// <summary>
+    /// A number backed by a JsonElement, exactly as a value parsed from stored metadata is, so readers can
+    /// ask for any numeric type (an in-memory long would refuse GetValue&lt;int&gt;). Cached per distinct text.
+    /// </summary>
+    private static JsonValue Number(string raw)
+    {
+        var cache = t_numbers ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (!cache.TryGetValue(raw, out var element))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(raw);
+                element = doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // Digits JSON proper refuses (a leading zero): keep the value.
+                return JsonValue.Create(double.Parse(raw, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            if (cache.Count < 10_000)
+            {
+                cache[raw] = element;
+            }
+        }
+        return JsonValue.Create(element)!;
     }
 
     /// <summary>An object's members copied into <paramref name="target"/>, except the <paramref name="skip"/> keys.</summary>
