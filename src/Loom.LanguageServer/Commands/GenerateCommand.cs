@@ -64,6 +64,7 @@ public sealed class GenerateCommand : LoomCommand<GenerationOverrides>
             doc.State = s;
             context.Server.Notifier.Notify(doc, s);
             context.Server.Notifier.RefreshDecorations();
+            context.Server.Notifier.NotifyPeers(doc);
             return Task.FromResult(s);
         }, CancellationToken.None).ConfigureAwait(false);
         return StateMapper.ToProtocol(doc.Uri, state);

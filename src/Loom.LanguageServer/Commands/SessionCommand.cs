@@ -35,6 +35,7 @@ public abstract class SessionCommand<TArgs> : LoomCommand<TArgs>
             context.Server.Binder.SaveBinding(doc);
         }
         context.Server.Notifier.Notify(doc, state);
+        context.Server.Notifier.NotifyPeers(doc);
         return state;
     }
 }

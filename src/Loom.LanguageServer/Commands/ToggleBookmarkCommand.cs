@@ -25,6 +25,7 @@ public sealed class ToggleBookmarkCommand : LoomCommand<string?>
         var state = session.GetState();
         await context.Server.Buffers.ShowStateAsync(doc, state, "Loom: bookmark", CancellationToken.None).ConfigureAwait(false);
         context.Server.Notifier.Notify(doc, state);
+        context.Server.Notifier.NotifyPeers(doc);
         return new ToggleBookmarkResult(bookmarked, StateMapper.ToProtocol(doc.Uri, state));
     }
 }

@@ -41,6 +41,7 @@ public sealed class DidChangeHandler : DocumentHandler<DidChangeHandler.Args>
         if (changed && doc.State is { } state)
         {
             Server.Notifier.Notify(doc, state);
+            Server.Notifier.NotifyPeers(doc);
         }
         return null;
     }

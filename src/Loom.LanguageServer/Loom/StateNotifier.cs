@@ -61,6 +61,34 @@ public sealed class StateNotifier
         }
     }
 
+    /// <summary>
+    /// Other open documents bound to the same tree reload it (their sessions then raise StateChanged,
+    /// which updates their buffers and sends their own loom/stateChanged).
+    /// </summary>
+    public void NotifyPeers(LoomDocument changed)
+    {
+        if (changed.Session is not { } source)
+        {
+            return;
+        }
+        var treeId = source.TreeId;
+        foreach (var peer in _server.Workspace.Documents)
+        {
+            if (ReferenceEquals(peer, changed) || peer.Session is not { } session || session.TreeId != treeId)
+            {
+                continue;
+            }
+            _ = peer.Queue.EnqueueMutation(() =>
+            {
+                if (!peer.IsClosed && ReferenceEquals(peer.Session, session))
+                {
+                    session.Reload();
+                }
+                return Task.FromResult(0);
+            }, CancellationToken.None);
+        }
+    }
+
     /// <summary>Asks clients that support it to re-request inlay hints and semantic tokens.</summary>
     public void RefreshDecorations()
     {
