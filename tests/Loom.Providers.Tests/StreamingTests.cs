@@ -374,4 +374,37 @@ public sealed class StreamingTests : IAsyncLifetime
         Assert.Equal(ErrorCategory.Config, e.Category);
         Assert.Single(_server.Requests);
     }
+
+    [Fact]
+    public async Task Streams_per_provider_are_bounded_and_the_rest_wait_their_turn()
+    {
+        // Every stream sends one token and then holds its connection: only the first 16 branches can get a slot.
+        _server.Behavior.Tokens = 5;
+        _server.Behavior.HangAfter = 1;
+        int limit = ProviderRegistry.MaxConcurrentStreamsPerProvider;
+        var generator = Registry(_server).Resolve("fake/model-a");
+        using var cts = new CancellationTokenSource();
+        int started = 0;
+        var allStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var branches = Enumerable.Range(0, limit + 8).Select(b => Task.Run(async () =>
+        {
+            await foreach (var chunk in generator.StreamAsync(Request("fake/model-a", branch: b), cts.Token))
+            {
+                if (Interlocked.Increment(ref started) == limit)
+                {
+                    allStarted.TrySetResult();
+                }
+            }
+        })).ToList();
+
+        await allStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(limit, _server.Requests.Count);
+        cts.Cancel();
+        foreach (var branch in branches)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => branch);
+        }
+
+        Assert.Equal(limit, _server.Requests.Count); // the waiting branches never sent anything
+    }
 }
