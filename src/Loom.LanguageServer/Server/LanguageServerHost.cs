@@ -41,6 +41,9 @@ public sealed class LanguageServerHost : IDisposable
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // Text goes out as UTF-8, not as \uXXXX escapes (the default escapes all non-ASCII and HTML
+        // characters: six bytes for each character of a non-Latin document). Still valid JSON.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         return options;
     }
 
