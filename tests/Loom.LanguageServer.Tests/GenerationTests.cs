@@ -184,3 +184,31 @@ public sealed class PeerDocumentTests
         Assert.Equal("Shared tree", f.Client.Text(b));
     }
 }
+
+public sealed class ExternalChangeTests
+{
+    [Fact]
+    public async Task A_commit_by_another_process_reaches_the_client_as_stateChanged()
+    {
+        await using var f = await ServerFixture.StartAsync();
+        const string uri = "file:///tmp/external.loom";
+        var state = await f.OpenLoomAsync(uri, "Shared file");
+        // Another process: its own connection to the same database file adds a child to the root.
+        using (var other = Loom.Core.Store.SqliteLoomStore.Open(f.DatabasePath))
+        {
+            var root = other.GetNode(state.GetProperty("rootId").GetString()!);
+            other.Write(w =>
+            {
+                w.InsertNode(root with
+                {
+                    Id = Loom.Core.Tree.Ids.NewId(), ParentId = root.Id, Kind = Loom.Core.Tree.NodeKind.Text, Text = " from elsewhere",
+                    CheckedOut = false, CreatedAt = Loom.Core.Tree.Ids.Timestamp(DateTimeOffset.UtcNow.AddSeconds(1)),
+                });
+                return 0;
+            });
+        }
+        await f.Client.WaitForAsync("loom/stateChanged", n => n.GetProperty("uri").GetString() == uri &&
+            n.GetProperty("state").GetProperty("children").GetArrayLength() == 1);
+        Assert.Equal("Shared file", f.Client.Text(uri));
+    }
+}

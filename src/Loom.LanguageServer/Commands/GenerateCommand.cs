@@ -2,7 +2,7 @@ using Loom.Core.Generation;
 using Loom.Core.Session;
 using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 
 namespace Loom.LanguageServer.Commands;

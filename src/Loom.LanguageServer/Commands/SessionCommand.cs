@@ -1,5 +1,5 @@
 using Loom.Core.Session;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 
 namespace Loom.LanguageServer.Commands;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Loom.Core.Store;
 using Loom.LanguageServer.Commands;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Microsoft.VisualStudio.Threading;
@@ -66,6 +66,7 @@ public sealed class LanguageServerHost : IDisposable
         }
         _server.Store.Warm();
         _server.Memory.Start();
+        _server.ExternalChanges.Start();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
         var finished = await Task.WhenAny(_server.Lifecycle.Exited, rpc.Completion).ConfigureAwait(false);
@@ -136,6 +137,7 @@ public sealed class LanguageServerHost : IDisposable
     public void Dispose()
     {
         _server.Memory.Dispose();
+        _server.ExternalChanges.Dispose();
         _server.Store.Dispose();
     }
 }

@@ -4,7 +4,7 @@ using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Keeps the client's buffer equal to the current path. Server-side changes (navigation) go to the

@@ -4,7 +4,7 @@ using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Binds documents to trees (the protocol's binding rules): a bound document whose text equals the

@@ -3,7 +3,7 @@ using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Sends <c>loom/stateChanged</c>. Per document only the newest state is sent, at most
