@@ -18,28 +18,40 @@ public static class InitializeFastPath
     public static async Task<bool> TryAnswerAsync(ReplayStream input, Stream output, LspHandler initialize,
         JsonSerializerOptions json, CancellationToken cancellationToken)
     {
-        var consumed = new MemoryStream();
-        var length = await ReadHeaderAsync(input.Inner, consumed, cancellationToken).ConfigureAwait(false);
+        // Plain blocking reads of whole chunks: at start-up nothing else waits for this thread, and
+        // per-byte async reads would cost a thread-pool hop each. Bytes read past the first message
+        // (the client's next messages) are replayed to StreamJsonRpc.
+        var buffer = new byte[16 * 1024];
+        var filled = 0;
+        int headerEnd;
+        while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (filled >= MaxHeaderBytes || !ReadMore(input.Inner, ref buffer, ref filled))
+            {
+                input.Replay(buffer[..filled]);
+                return false;
+            }
+        }
+        var length = ContentLength(Encoding.ASCII.GetString(buffer, 0, headerEnd));
+        var bodyStart = headerEnd + 4;
         if (length is not { } bodyLength)
         {
-            input.Replay(consumed.ToArray());
+            input.Replay(buffer[..filled]);
             return false;
         }
-        var body = new byte[bodyLength];
-        var read = 0;
-        while (read < bodyLength)
+        while (filled < bodyStart + bodyLength)
         {
-            var n = await input.Inner.ReadAsync(body.AsMemory(read), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
+            if (!ReadMore(input.Inner, ref buffer, ref filled))
             {
-                break;
+                input.Replay(buffer[..filled]);
+                return false;
             }
-            read += n;
         }
-        consumed.Write(body, 0, read);
-        if (read < bodyLength || !TryParseInitialize(body, out var id, out var parameters))
+        var body = buffer.AsSpan(bodyStart, bodyLength).ToArray();
+        var rest = buffer[(bodyStart + bodyLength)..filled];
+        if (!TryParseInitialize(body, out var id, out var parameters))
         {
-            input.Replay(consumed.ToArray());
+            input.Replay(buffer[..filled]);
             return false;
         }
         object? result;
@@ -50,9 +62,10 @@ public static class InitializeFastPath
         catch (Exception)
         {
             // Let StreamJsonRpc answer it (and its error) the ordinary way.
-            input.Replay(consumed.ToArray());
+            input.Replay(buffer[..filled]);
             return false;
         }
+        input.Replay(rest);
         byte[] response;
         try
         {
@@ -70,35 +83,26 @@ public static class InitializeFastPath
         return true;
     }
 
-    private static async Task<int?> ReadHeaderAsync(Stream input, MemoryStream consumed, CancellationToken cancellationToken)
+    private static bool ReadMore(Stream input, ref byte[] buffer, ref int filled)
     {
-        var one = new byte[1];
-        var line = new StringBuilder();
-        int? length = null;
-        while (consumed.Length < MaxHeaderBytes)
+        if (filled == buffer.Length)
         {
-            var n = await input.ReadAsync(one, cancellationToken).ConfigureAwait(false);
-            if (n == 0)
+            Array.Resize(ref buffer, buffer.Length * 2);
+        }
+        var n = input.Read(buffer, filled, buffer.Length - filled);
+        filled += n;
+        return n > 0;
+    }
+
+    private static int? ContentLength(string headers)
+    {
+        foreach (var line in headers.Split("\r\n"))
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase) &&
+                int.TryParse(line[(colon + 1)..].Trim(), out var value) && value is > 0 and < 64 * 1024 * 1024)
             {
-                return null;
-            }
-            consumed.WriteByte(one[0]);
-            if (one[0] != '\n')
-            {
-                line.Append((char)one[0]);
-                continue;
-            }
-            var text = line.ToString().TrimEnd('\r');
-            line.Clear();
-            if (text.Length == 0)
-            {
-                return length;
-            }
-            var colon = text.IndexOf(':');
-            if (colon > 0 && text[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase) &&
-                int.TryParse(text[(colon + 1)..].Trim(), out var value) && value is > 0 and < 64 * 1024 * 1024)
-            {
-                length = value;
+                return value;
             }
         }
         return null;
