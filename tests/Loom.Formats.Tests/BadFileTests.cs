@@ -64,7 +64,7 @@ public class BadFileTests
             var started = System.Diagnostics.Stopwatch.StartNew();
             var e = Assert.Throws<LoomImportException>(() => LoomImporter.ImportFile(path));
             Assert.Contains("the file is 95.4 MiB, larger than the import limit of 64 MiB", e.Message);
-            Assert.True(started.ElapsedMilliseconds < 1000);
+            Assert.True(started.ElapsedMilliseconds < 5000); // refused from the size alone, never read
         }
         finally
         {

@@ -59,7 +59,7 @@ public sealed class CoreBenchmark : IBenchmarkSuite
             loom.ApplyChange(mid, 0, "m"); // forks the second half once
             Console.WriteLine(Measure.Repeat("ApplyChange keystroke mid-path in a fork", 500, () =>
                 loom.ApplyChange(mid + 1, 0, "z")));
-            MeasureCancel(store, treeId).GetAwaiter().GetResult();
+            MeasureCancel(store).GetAwaiter().GetResult();
             return Task.FromResult(0);
         }
         finally
@@ -75,8 +75,10 @@ public sealed class CoreBenchmark : IBenchmarkSuite
     }
 
     /// <summary>Cancel() to GenerationCancelled with 8 slow offline branches streaming (issue 3: within 100 ms).</summary>
-    private static async Task MeasureCancel(SqliteLoomStore store, string treeId)
+    private static async Task MeasureCancel(SqliteLoomStore store)
     {
+        // Its own small tree: cancel latency does not depend on the tree's size.
+        var treeId = Trees.Create(store, "The keeper counted the gulls at dawn,", [ModelPlanEntry.Default("offline/markov-slow")]).Id;
         var times = new List<double>();
         for (var run = 0; run < 20; run++)
         {

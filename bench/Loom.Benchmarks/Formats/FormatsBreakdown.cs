@@ -70,8 +70,12 @@ public sealed class FormatsBreakdown : IBenchmarkSuite
 
     private static void Time(string label, Action action)
     {
+        using var p = Process.GetCurrentProcess();
+        var cpu = p.TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         action();
-        Console.WriteLine($"  {label,-40} {sw.Elapsed.TotalMilliseconds,8:F0} ms");
+        var wall = sw.Elapsed.TotalMilliseconds;
+        p.Refresh();
+        Console.WriteLine($"  {label,-40} {wall,8:F0} ms  (cpu {(p.TotalProcessorTime - cpu).TotalMilliseconds,6:F0} ms)");
     }
 }

@@ -67,6 +67,8 @@ local function wait_for(what, cond, timeout, describe)
   end
 end
 
+local recover -- set once the loom buffer exists: puts the editor back for the next test
+
 local function test(name, fn)
   if abort then
     results.failed = results.failed + 1
@@ -81,6 +83,9 @@ local function test(name, fn)
     return { what = 'error', expected = 'no error', seen = debug.traceback(tostring(e), 2) }
   end)
   local ms = (uv.hrtime() - t0) / 1e6
+  if not ok and recover then
+    pcall(recover)
+  end
   if ok then
     results.passed = results.passed + 1
     say(('ok   %s (%.0f ms)'):format(name, ms))
@@ -120,6 +125,10 @@ local function finish()
   else
     vim.cmd('qall!')
   end
+end
+
+local function feed(keys)
+  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
 end
 
 local function buftext(b)
@@ -198,6 +207,9 @@ test('attach: opening a .loom file binds it and buffer == fullText', function()
   eq('state.fullText', buftext(B), S().fullText)
   eq('buffer text', ROOT_TEXT, buftext(B))
   eq('omnifunc', 'v:lua.vim.lsp.omnifunc', vim.bo[B].omnifunc)
+  -- setup{} options reach the server as the defaults of the new tree
+  eq('setup{max_tokens = 16} -> maxTokens', 16, S().maxTokens)
+  eq('setup{model} -> model', 'offline/markov', S().model)
   local maps = {}
   for _, m in ipairs(api.nvim_buf_get_keymap(B, 'n')) do
     if (m.desc or ''):find('^loom') then
@@ -225,6 +237,29 @@ test('generate: 3 branches stream and become children', function()
   end
 end)
 abort = abort or not (S() and S().children and #S().children == 3)
+
+-- After a failed test: Normal mode, only the loom window, back at the root, so that
+-- one failure does not cascade into the tests after it.
+recover = function()
+  if not B or not api.nvim_buf_is_valid(B) then
+    return
+  end
+  vim.cmd('stopinsert')
+  pcall(vim.cmd, 'silent! pclose')
+  local win = vim.fn.bufwinid(B)
+  if win == -1 then
+    vim.cmd('buffer ' .. B)
+    win = api.nvim_get_current_win()
+  end
+  api.nvim_set_current_win(win)
+  pcall(vim.cmd, 'silent! only!')
+  if S() and S().rootId then
+    loom.navigate_to(S().rootId, B)
+    vim.wait(3000, function()
+      return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+    end, 5)
+  end
+end
 
 local function child_text(i)
   return S().children[i].text
@@ -254,9 +289,84 @@ test('completion: the children are offered at the end of the buffer', function()
     items = r.result and (r.result.items or r.result)
   end
   eq('number of completion items', 3, items and #items)
-  -- omnifunc start column at the end of the buffer (0.7 completion path)
-  local start = vim.lsp.omnifunc(1, '')
-  truthy('omnifunc findstart', type(start) == 'number' and start >= -3, 'a number')
+end)
+
+-- Type `A<C-x><C-o>` and stay in Insert mode until the completion menu has `n`
+-- items (or 5 s passed), then type `then_keys` (which must leave Insert mode).
+-- Returns the words of the menu.
+local function omni_complete(n, then_keys)
+  local words, menu
+  local t0 = hr_ms()
+  local timer = uv.new_timer()
+  timer:start(10, 10, vim.schedule_wrap(function()
+    if words then
+      return
+    end
+    local items = vim.fn.complete_info({ 'items' }).items or {}
+    if #items >= n or hr_ms() - t0 > 5000 then
+      words = vim.tbl_map(function(i)
+        return i.word
+      end, items)
+      menu = items
+      timer:stop()
+      timer:close()
+      if type(then_keys) == 'function' then
+        then_keys = then_keys(items)
+      end
+      api.nvim_feedkeys(api.nvim_replace_termcodes(then_keys, true, false, true), 'n', false)
+    end
+  end))
+  api.nvim_feedkeys(api.nvim_replace_termcodes('A<C-x><C-o>', true, false, true), 'nx!', false)
+  vim.wait(6000, function()
+    return words ~= nil and api.nvim_get_mode().mode == 'n'
+  end, 5)
+  return words or {}
+end
+
+test('omnifunc: <C-x><C-o> at the end lists the children; accepting one checks it out', function()
+  local root = S().currentNodeId
+  local win = api.nvim_get_current_win()
+  local root_before = S().rootId
+  local words = omni_complete(3, '<C-e><Esc>')
+  -- ('completeopt' has "preview" by default: the child's documentation may open a preview window)
+  local where = { win = api.nvim_get_current_win() == win, buf = api.nvim_get_current_buf() == B }
+  vim.cmd('silent! pclose')
+  api.nvim_set_current_win(win)
+  eq('still in the loom window and buffer after the menu', { win = true, buf = true }, where)
+  eq('completion items', 3, #words)
+  eq('mode after <Esc>', 'n', api.nvim_get_mode().mode)
+  eq('buffer unchanged', ROOT_TEXT, buftext(B))
+  wait_for('the tree unchanged after the cancelled menu (same root, 3 children, at the root)', function()
+    return S().rootId == root_before and #(S().children or {}) == 3 and S().currentNodeId == root
+  end, 3000, function()
+    return fmt({ rootId = S().rootId, was = root_before, children = #(S().children or {}), current = S().currentNodeId })
+  end)
+  -- accept the second child through the completion menu. Neovim sorts the menu, and
+  -- two children may have the same text: find the item that carries its node id.
+  local want = S().children[2]
+  omni_complete(3, function(items)
+    for j, it in ipairs(items) do
+      local ud = it.user_data
+      local ci = type(ud) == 'table' and ud.nvim and ud.nvim.lsp and ud.nvim.lsp.completion_item
+      local args = ci and ci.command and ci.command.arguments and ci.command.arguments[1]
+      if args and args.nodeId == want.id then
+        -- the first item is inserted at once: <C-n> (j - 1) times reaches item j
+        return string.rep('<C-n>', j - 1) .. '<C-y><Esc>'
+      end
+    end
+    return '<C-e><Esc>'
+  end)
+  vim.cmd('silent! pclose')
+  api.nvim_set_current_win(win)
+  wait_for('accepted child checked out', function()
+    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
+  end, 3000, function()
+    return fmt({ current = S().currentNodeId, want = want.id, text = buftext(B) })
+  end)
+  vim.cmd('LoomParent')
+  wait_for('back at the root', function()
+    return buftext(B) == ROOT_TEXT and S().currentNodeId == root
+  end, 3000)
 end)
 
 test('navigate: next/prev sibling move the selection and the ghost text', function()
@@ -444,9 +554,6 @@ test('bookmark and jump to it', function()
 end)
 
 
-local function feed(keys)
-  api.nvim_feedkeys(api.nvim_replace_termcodes(keys, true, false, true), 'x', false)
-end
 
 local function tree_nodes()
   local res = vim.lsp.buf_request_sync(B, 'loom/tree', { uri = lsp.uri(B) }, 5000)
@@ -669,6 +776,12 @@ test('cancel a slow generation (float with spinner and model, <C-c> mapped while
   local frame = vim.fn.strcharpart(title, 0, 1)
   truthy('float title starts with a spinner frame', vim.tbl_contains(require('loom.config').options.spinner, frame), 'a spinner frame, saw ' .. title)
   eq('float has a line per branch', 3, #api.nvim_buf_get_lines(g.buf, 0, -1, false))
+  -- below the end of the text (stream.anchor = 'end'), not over it
+  local last = api.nvim_buf_line_count(B)
+  local sp = vim.fn.screenpos(vim.fn.bufwinid(B), last, math.max(1, #api.nvim_buf_get_lines(B, last - 1, last, true)[1]))
+  local fpos = api.nvim_win_get_position(g.win)
+  truthy('float starts below the last text row', fpos[1] >= sp.row and fpos[1] <= sp.row + 1,
+    ('float row in [%d, %d], saw %d'):format(sp.row, sp.row + 1, fpos[1]))
   truthy('status says generating', loom.status(B):find('generating'), 'generating in ' .. loom.status(B))
   local m = vim.fn.maparg('<C-c>', 'n', false, true)
   eq('<C-c> mapped in the buffer while generating', 1, m.buffer)
@@ -724,6 +837,7 @@ local function stream_test(label, model, timeout)
     return S().maxTokens == 2000
   end, 3000)
   ui.stats.token_events, ui.stats.redraws, ui.stats.min_gap_ms = 0, 0, nil
+  ui.stats.cpu_ms, ui.stats.max_cpu_ms, ui.stats.max_cpu_what = 0, 0, nil
   -- a 5 ms ticker measures how late the event loop runs (a frozen editor = a big gap)
   local ticker = uv.new_timer()
   local last_tick, max_gap = hr_ms(), 0
@@ -767,13 +881,19 @@ local function stream_test(label, model, timeout)
   bench[b .. 'redraws_per_s'] = ('%.1f'):format(redraws / (dur / 1000))
   bench[b .. 'min_redraw_gap_ms'] = ('%.1f'):format(ui.stats.min_gap_ms or -1)
   bench[b .. 'max_loop_stall_ms'] = ('%.1f'):format(max_gap)
+  bench[b .. 'plugin_cpu_ms_total'] = ('%.1f'):format(ui.stats.cpu_ms)
+  bench[b .. 'plugin_cpu_ms_max_one_call'] = ('%.2f (%s)'):format(ui.stats.max_cpu_ms, tostring(ui.stats.max_cpu_what))
   eq('last generation event', 'complete', ui.last_event and ui.last_event.event)
   eq('branches shown in the live window', 8, seen_n)
   truthy('token events received', ui.stats.token_events > 0, '> 0')
   truthy('redraws at most every 16 ms', (ui.stats.min_gap_ms or 16) >= 15.5,
     ('min gap >= 15.5 ms, saw %.2f ms'):format(ui.stats.min_gap_ms or -1))
   truthy('redraw count bounded by duration / 16 ms', redraws <= dur / 16 + 2, ('<= %d, saw %d'):format(dur / 16 + 2, redraws))
-  truthy('editor never froze for 250 ms', max_gap < 250, ('< 250 ms, saw %.0f ms'):format(max_gap))
+  -- the plugin's own work: no single token event or redraw may take a frame
+  truthy('no event or redraw costs more than 16 ms of CPU', ui.stats.max_cpu_ms < 16,
+    ('< 16 ms, saw %.2f ms (%s)'):format(ui.stats.max_cpu_ms, tostring(ui.stats.max_cpu_what)))
+  -- the whole editor (wall clock; this machine is shared, so the bound is loose)
+  truthy('editor never froze for 500 ms', max_gap < 500, ('< 500 ms, saw %.0f ms'):format(max_gap))
   return dur, redraws
 end
 
@@ -788,6 +908,105 @@ test('streaming 8 x 2000 tokens at a steady pace (fake OpenAI server): at most o
   truthy('the live window kept redrawing (>= 20 per second)', redraws / (dur / 1000) >= 20, ('>= 20/s, saw %.1f/s'):format(redraws / (dur / 1000)))
 end)
 
+test(':LoomBranches, :LoomGenerate without a count, :LoomSave', function()
+  vim.cmd('LoomBranches 2')
+  wait_for('nBranches == 2', function()
+    return S().nBranches == 2
+  end, 3000, function()
+    return fmt(S().nBranches)
+  end)
+  vim.cmd('LoomTokens 8')
+  wait_for('maxTokens == 8', function()
+    return S().maxTokens == 8
+  end, 3000)
+  local n0 = #(S().children or {})
+  ui.last_event = nil
+  vim.cmd('LoomGenerate')
+  wait_for('2 new children', function()
+    return ui.last_event and ui.gens[B] == nil and not S().generating and #(S().children or {}) == n0 + 2
+  end, 10000, function()
+    return fmt({ children = #(S().children or {}), before = n0, last = ui.last_event })
+  end)
+  local saved, save_err = false, nil
+  lsp.execute(B, 'loom.save', {}, function(err)
+    saved, save_err = true, err
+    return true
+  end)
+  wait_for('loom.save answered', function()
+    return saved
+  end, 3000)
+  eq('loom.save error', nil, save_err)
+end)
+
+test('hover, code actions and document symbols through the LSP client', function()
+  wait_for('at the root', function()
+    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+  end, 3000)
+  local want = S().children[1]
+  vim.cmd('LoomChild 1')
+  wait_for('at child 1', function()
+    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
+  end, 3000)
+  local function req(method, params)
+    local res = vim.lsp.buf_request_sync(B, method, params, 5000)
+    for _, r in pairs(res or {}) do
+      if r.err then
+        fail(method .. ' answers without error', 'a result', r.err)
+      end
+      return r.result
+    end
+  end
+  local uri = lsp.uri(B)
+  local last = api.nvim_buf_line_count(B) - 1
+  local line = api.nvim_buf_get_lines(B, last, last + 1, true)[1]
+  local _, u16 = vim.str_utfindex(line)
+  local hover = req('textDocument/hover', { textDocument = { uri = uri }, position = { line = last, character = math.max(0, u16 - 1) } })
+  local htext = hover and hover.contents and (hover.contents.value or vim.inspect(hover.contents)) or ''
+  truthy('hover on generated text names the model', htext:find('offline/markov', 1, true), 'the model in ' .. fmt(htext))
+  local actions = req('textDocument/codeAction', {
+    textDocument = { uri = uri },
+    range = { start = { line = last, character = u16 }, ['end'] = { line = last, character = u16 } },
+    context = { diagnostics = {} },
+  }) or {}
+  local cmds = {}
+  for _, a in ipairs(actions) do
+    local c = a.command
+    table.insert(cmds, type(c) == 'table' and c.command or c)
+  end
+  truthy('a Generate code action', vim.tbl_contains(cmds, 'loom.generate'), 'loom.generate in ' .. fmt(cmds))
+  local symbols = req('textDocument/documentSymbol', { textDocument = { uri = uri } }) or {}
+  eq('one symbol per segment of the path (root + child)', 2, #symbols)
+  vim.cmd('LoomParent')
+  wait_for('at the root', function()
+    return buftext(B) == ROOT_TEXT and S().currentNodeId == S().rootId
+  end, 3000)
+end)
+
+test('write, close and reopen the file: the binding brings back the same tree and node', function()
+  wait_for('at the root', function()
+    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+  end, 3000)
+  local want = S().children[1]
+  vim.cmd('LoomChild 1')
+  wait_for('at child 1', function()
+    return S().currentNodeId == want.id
+  end, 3000)
+  local root_id, text, path = S().rootId, buftext(B), api.nvim_buf_get_name(B)
+  vim.cmd('silent write')
+  eq('file on disk == current path', text, table.concat(vim.fn.readfile(path, 'b'), '\n'))
+  vim.cmd('bwipeout')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  B = api.nvim_get_current_buf()
+  wait_for('state of the reopened buffer', function()
+    return S() ~= nil
+  end, 10000)
+  eq('same tree, same node, same text', { root_id, want.id, text }, { S().rootId, S().currentNodeId, buftext(B) })
+  vim.cmd('LoomParent')
+  wait_for('at the root', function()
+    return buftext(B) == ROOT_TEXT
+  end, 3000)
+end)
+
 test('attach any buffer with :LoomAttach (default keymaps on)', function()
   local path = dir .. '/notes.txt'
   vim.fn.writefile({ 'Plain notes, now a loom.' }, path, 'b')
@@ -800,6 +1019,38 @@ test('attach any buffer with :LoomAttach (default keymaps on)', function()
   eq('fullText', 'Plain notes, now a loom.', lsp.states[b2].fullText)
   local lhs = vim.fn.maparg('<M-g>', 'n', false, true)
   eq('default generate key in the buffer', 1, lhs.buffer)
+  vim.cmd('buffer ' .. B)
+end)
+
+test(':LoomAttach {treeId} {nodeId} opens an existing tree in another buffer', function()
+  local res = vim.lsp.buf_request_sync(B, 'loom/trees', vim.empty_dict(), 5000)
+  local trees
+  for _, r in pairs(res or {}) do
+    trees = r.result
+  end
+  local demo_uri, tree_id = lsp.uri(B), nil
+  for _, t in ipairs(trees or {}) do
+    if vim.tbl_contains(t.uris or {}, demo_uri) then
+      tree_id = t.id
+    end
+  end
+  truthy('loom/trees lists the demo tree with its document', tree_id, 'a tree whose uris hold ' .. demo_uri .. ', saw ' .. fmt(trees))
+  local ids = vim.fn.getcompletion('LoomAttach ', 'cmdline')
+  truthy(':LoomAttach completes tree ids', vim.tbl_contains(ids, tostring(tree_id)), tostring(tree_id) .. ' in ' .. fmt(ids))
+  local target = CH[2]
+  local path = dir .. '/second.loom'
+  vim.fn.writefile({ 'placeholder' }, path, 'b')
+  vim.cmd('edit ' .. vim.fn.fnameescape(path))
+  local b3 = api.nvim_get_current_buf()
+  wait_for('second.loom attached', function()
+    return lsp.states[b3] ~= nil
+  end, 5000)
+  vim.cmd(('LoomAttach %s %s'):format(tree_id, target.id))
+  wait_for('buffer shows the chosen node of the existing tree', function()
+    return buftext(b3) == ROOT_TEXT .. target.text and lsp.states[b3].currentNodeId == target.id
+  end, 5000, function()
+    return fmt({ text = buftext(b3), current = lsp.states[b3].currentNodeId, want = target.id })
+  end)
   vim.cmd('buffer ' .. B)
 end)
 

@@ -5,4 +5,6 @@ vim.opt.runtimepath:prepend(plugin)
 vim.opt.swapfile = false
 vim.opt.shadafile = 'NONE'
 vim.opt.more = false
+vim.opt.showmode = false
+vim.opt.shortmess:append('c')
 vim.g.loom_test_root = plugin

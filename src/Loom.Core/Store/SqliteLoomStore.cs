@@ -220,7 +220,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+            Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;");
             ScalarLong(connection, "PRAGMA schema_version");
         }
         catch (SqliteException e)
@@ -330,16 +330,29 @@ public sealed partial class SqliteLoomStore : ILoomStore
             _commands[sql] = cmd;
         }
         cmd.Transaction = _transaction;
-        cmd.Parameters.Clear();
         return cmd;
     }
 
+    /// <summary>The cached command for <paramref name="sql"/> with its parameters (created once, then only their values set).</summary>
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = Command(sql);
-        foreach (var (name, value) in parameters)
+        var reuse = cmd.Parameters.Count == parameters.Length;
+        for (var i = 0; reuse && i < parameters.Length; i++)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            reuse = cmd.Parameters[i].ParameterName == parameters[i].Name;
+        }
+        if (!reuse)
+        {
+            cmd.Parameters.Clear();
+            foreach (var (name, _) in parameters)
+            {
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            cmd.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
         }
         return cmd;
     }

@@ -32,6 +32,7 @@ M.defaults = {
   tint = true,
   stream = {
     style = 'float', -- 'float' or 'virtual_lines'
+    anchor = 'end', -- float below the end of the text ('end') or below the cursor ('cursor')
     redraw_ms = 16, -- at most one redraw per window in this many ms
     width = 80,
   },

@@ -59,7 +59,7 @@ function M.setup(opts)
       end,
     })
     for _, b in ipairs(api.nvim_list_bufs()) do
-      if api.nvim_buf_is_loaded(b) and vim.tbl_contains(config.options.filetypes, api.nvim_buf_get_option(b, 'filetype')) then
+      if api.nvim_buf_is_loaded(b) and vim.tbl_contains(config.options.filetypes, vim.bo[b].filetype) then
         M.attach(b)
       end
     end

@@ -146,20 +146,19 @@ local function on_complete_done(bufnr)
 end
 
 local function on_attach(client, bufnr)
-  vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
-  if vim.fn.has('nvim-0.11') == 0 then
-    vim.api.nvim_create_autocmd('CompleteDone', {
-      buffer = bufnr,
-      group = vim.api.nvim_create_augroup('loom_complete_' .. bufnr, { clear = true }),
-      callback = function()
-        on_complete_done(bufnr)
-      end,
-    })
-  end
+  vim.bo[bufnr].omnifunc = 'v:lua.vim.lsp.omnifunc'
+  -- (loom.navigateTo is idempotent: harmless if a newer Neovim also runs it)
+  vim.api.nvim_create_autocmd('CompleteDone', {
+    buffer = bufnr,
+    group = vim.api.nvim_create_augroup('loom_complete_' .. bufnr, { clear = true }),
+    callback = function()
+      on_complete_done(bufnr)
+    end,
+  })
   require('loom.keymaps').attach(bufnr)
   local want = M._pending_attach[bufnr]
   M._pending_attach[bufnr] = nil
-  local ft = vim.api.nvim_buf_get_option(bufnr, 'filetype')
+  local ft = vim.bo[bufnr].filetype
   if want or ft ~= 'loom' then
     M.execute(bufnr, 'loom.attach', want ~= true and want or {})
   else
@@ -239,17 +238,22 @@ function M.attach(bufnr, args)
   if not vim.api.nvim_buf_is_loaded(bufnr) then
     return false
   end
+  if vim.api.nvim_buf_get_name(bufnr) == '' then
+    -- the server binds documents by URI: an unnamed buffer has none of its own
+    notify('give the buffer a name first (:file name.loom or :write name.loom)', vim.log.levels.WARN)
+    return false
+  end
   -- The buffer is the current path, byte for byte: no newline is added at the
   -- end, so continuations go on the last line.
-  vim.api.nvim_buf_set_option(bufnr, 'fixendofline', false)
-  vim.api.nvim_buf_set_option(bufnr, 'endofline', false)
+  vim.bo[bufnr].fixendofline = false
+  vim.bo[bufnr].endofline = false
   if M.attached[bufnr] and M.client() then
     if args then
       M.execute(bufnr, 'loom.attach', args)
     end
     return true
   end
-  M._pending_attach[bufnr] = args or (vim.api.nvim_buf_get_option(bufnr, 'filetype') ~= 'loom' and true) or nil
+  M._pending_attach[bufnr] = args or (vim.bo[bufnr].filetype ~= 'loom' and true) or nil
   local id = M.start(bufnr)
   if not id then
     M._pending_attach[bufnr] = nil

@@ -14,8 +14,18 @@ local function lsp()
 end
 
 local function first_line(text, max)
-  text = tostring(text or ''):gsub('\r?\n', '⏎ ')
-  text = text:gsub('^%s+', '')
+  text = tostring(text or '')
+  -- only the start of the text can show: cut before the (costlier) clean-up
+  if #text > max * 4 + 8 then
+    text = text:sub(1, max * 4 + 8)
+  end
+  text = text:gsub('\r?\n', '⏎ '):gsub('^%s+', '')
+  if not text:find('[\128-\255]') then
+    if #text > max then
+      text = text:sub(1, max - 1) .. '…'
+    end
+    return text
+  end
   if vim.fn.strchars(text) > max then
     text = vim.fn.strcharpart(text, 0, max - 1) .. '…'
   end
@@ -57,7 +67,7 @@ function M.build(nodes, state, width)
     local star = n.bookmarked and '★ ' or ''
     local indent = string.rep('  ', depth)
     local prefix = indent .. mark .. ' ' .. star
-    local room = math.max(10, (width or 50) - vim.fn.strdisplaywidth(prefix) - 2)
+    local room = math.max(10, (width or 50) - (#indent + 2 + (n.bookmarked and 2 or 0)) - 2)
     local line = prefix .. first_line(n.text, room)
     local model_col
     if show_models and n.model and n.model ~= vim.NIL and n.model ~= '' then
@@ -134,9 +144,9 @@ function M.render(src, cb)
     local lines, ids, hls, current = M.build(nodes, lsp().states[src], width)
     view.ids = ids
     view.nodes = nodes
-    api.nvim_buf_set_option(view.buf, 'modifiable', true)
+    vim.bo[view.buf].modifiable = true
     api.nvim_buf_set_lines(view.buf, 0, -1, false, lines)
-    api.nvim_buf_set_option(view.buf, 'modifiable', false)
+    vim.bo[view.buf].modifiable = false
     api.nvim_buf_clear_namespace(view.buf, M.ns, 0, -1)
     for _, h in ipairs(hls) do
       api.nvim_buf_add_highlight(view.buf, M.ns, h[2], h[1], h[3], h[4])
@@ -175,14 +185,14 @@ function M.open(src)
   vim.cmd(pos .. ' ' .. (o.position == 'below' and 12 or o.width) .. 'new')
   local win = api.nvim_get_current_win()
   local tbuf = api.nvim_get_current_buf()
-  api.nvim_buf_set_option(tbuf, 'buftype', 'nofile')
-  api.nvim_buf_set_option(tbuf, 'bufhidden', 'wipe')
-  api.nvim_buf_set_option(tbuf, 'swapfile', false)
-  api.nvim_buf_set_option(tbuf, 'modifiable', false)
+  vim.bo[tbuf].buftype = 'nofile'
+  vim.bo[tbuf].bufhidden = 'wipe'
+  vim.bo[tbuf].swapfile = false
+  vim.bo[tbuf].modifiable = false
   pcall(api.nvim_buf_set_name, tbuf, 'loom-tree://' .. src)
-  api.nvim_buf_set_option(tbuf, 'filetype', 'loomtree')
+  vim.bo[tbuf].filetype = 'loomtree'
   for opt, val in pairs({ wrap = false, number = false, relativenumber = false, cursorline = true, signcolumn = 'no', winfixwidth = true }) do
-    api.nvim_win_set_option(win, opt, val)
+    vim.wo[win][opt] = val
   end
   vim.b[tbuf].loom_source = src
   view = { buf = tbuf, win = win, ids = {}, src = src }

@@ -92,7 +92,7 @@ function M.ghost(bufnr, state)
   if not child or type(child.text) ~= 'string' then
     return
   end
-  local lines = vim.split(child.text, '\n', true)
+  local lines = vim.split(child.text, '\n', { plain = true })
   local last = api.nvim_buf_line_count(bufnr) - 1
   local lastline = api.nvim_buf_get_lines(bufnr, last, last + 1, true)[1] or ''
   local info = { ('  %d/%d'):format(pos, total), 'LoomGhostInfo' }
@@ -252,8 +252,8 @@ local function ensure_float(g, height)
   end
   if not g.buf or not api.nvim_buf_is_valid(g.buf) then
     g.buf = api.nvim_create_buf(false, true)
-    api.nvim_buf_set_option(g.buf, 'bufhidden', 'wipe')
-    api.nvim_buf_set_option(g.buf, 'filetype', 'loomstream')
+    vim.bo[g.buf].bufhidden = 'wipe'
+    vim.bo[g.buf].filetype = 'loomstream'
   end
   -- Just below the end of the text when it is on screen (that is where the
   -- branches will go), else at the bottom of the window that shows the buffer.
@@ -264,7 +264,13 @@ local function ensure_float(g, height)
     local wbottom = wpos[1] + api.nvim_win_get_height(win)
     local last = api.nvim_buf_line_count(g.bufnr)
     local lastline = api.nvim_buf_get_lines(g.bufnr, last - 1, last, true)[1] or ''
-    local sp = vim.fn.screenpos(win, last, math.max(1, #lastline))
+    local sp
+    if (config.options.stream.anchor or 'end') == 'cursor' and win == api.nvim_get_current_win() then
+      local cur = api.nvim_win_get_cursor(win)
+      sp = vim.fn.screenpos(win, cur[1], cur[2] + 1)
+    else
+      sp = vim.fn.screenpos(win, last, math.max(1, #lastline))
+    end
     cfg.relative, cfg.col = 'editor', wpos[2]
     if sp.row > 0 and sp.row + height + 2 <= wbottom then
       cfg.row = sp.row
@@ -278,8 +284,8 @@ local function ensure_float(g, height)
   local ok, w = pcall(api.nvim_open_win, g.buf, false, cfg)
   if ok then
     g.win = w
-    api.nvim_win_set_option(w, 'wrap', false)
-    api.nvim_win_set_option(w, 'winhl', 'Normal:NormalFloat')
+    vim.wo[w].wrap = false
+    vim.wo[w].winhl = 'Normal:NormalFloat'
   end
 end
 
@@ -475,6 +481,24 @@ function M.on_generation(bufnr, p)
     end
   end
 end
+
+-- CPU time spent in the streaming path (os.clock: not counting time the process
+-- waited for the CPU), for the suite's figures.
+local function timed(name, fn)
+  return function(...)
+    local c0 = os.clock()
+    local r = fn(...)
+    local ms = (os.clock() - c0) * 1000
+    local st = M.stats
+    st.cpu_ms = (st.cpu_ms or 0) + ms
+    if ms > (st.max_cpu_ms or 0) then
+      st.max_cpu_ms, st.max_cpu_what = ms, name
+    end
+    return r
+  end
+end
+M.redraw = timed('redraw', M.redraw)
+M.on_generation = timed('event', M.on_generation)
 
 ---------------------------------------------------------------- refresh
 

@@ -129,7 +129,7 @@ internal static class BasemodeImporter
             switch (o["metadata"])
             {
                 case JObj meta:
-                    JValConvert.CopyInto(meta, raw.Metadata);
+                    raw.SourceMetadata = meta;
                     break;
                 case null or JNull:
                     break;
@@ -137,7 +137,7 @@ internal static class BasemodeImporter
                     ctx.Warn($"{describe}: 'metadata' is {Fields.Article(other.KindName)}, not an object; it was left out");
                     break;
             }
-            if (o.Has("branch_index") && !raw.Metadata.ContainsKey("branch_index"))
+            if (o.Has("branch_index") && raw.SourceMetadata?.Has("branch_index") != true)
             {
                 raw.Metadata["branch_index"] = JValConvert.ToNode(o["branch_index"]);
             }

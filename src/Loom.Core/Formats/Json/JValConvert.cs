@@ -80,6 +80,123 @@ internal static class JValConvert
         return JsonValue.Create(element)!;
     }
 
+    /// <summary>
+    /// <paramref name="value"/> as JSON text, with the same rules as <see cref="ToNode"/> (non-finite numbers
+    /// as strings, lone surrogates as U+FFFD, depth capped).
+    /// </summary>
+    public static string ToJsonText(JVal value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        {
+            Write(w, value, 0);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter w, JVal value, int depth)
+    {
+        switch (value)
+        {
+            case JNull:
+                w.WriteNullValue();
+                return;
+            case JBool b:
+                w.WriteBooleanValue(b.Value);
+                return;
+            case JStr s:
+                w.WriteStringValue(TreeAssembler.FixLoneSurrogates(s.Value, out _));
+                return;
+            case JNum n:
+                if (!double.IsFinite(n.Value))
+                {
+                    w.WriteStringValue(n.Raw);
+                }
+                else if (IsPlainJsonNumber(n.Raw))
+                {
+                    w.WriteRawValue(n.Raw, skipInputValidation: true);
+                }
+                else
+                {
+                    w.WriteNumberValue(n.Value);
+                }
+                return;
+        }
+        if (depth >= MaxDepth)
+        {
+            w.WriteStringValue("(nested too deeply)");
+            return;
+        }
+        if (value is JArr a)
+        {
+            w.WriteStartArray();
+            foreach (var item in a.Items)
+            {
+                Write(w, item, depth + 1);
+            }
+            w.WriteEndArray();
+            return;
+        }
+        w.WriteStartObject();
+        foreach (var (k, v) in ((JObj)value).Members)
+        {
+            w.WritePropertyName(TreeAssembler.FixLoneSurrogates(k, out _));
+            Write(w, v, depth + 1);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>RFC 8259 number grammar (no leading zeros, digits after a point).</summary>
+    private static bool IsPlainJsonNumber(string raw)
+    {
+        var i = 0;
+        if (i < raw.Length && raw[i] == '-')
+        {
+            i++;
+        }
+        if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+        {
+            return false;
+        }
+        if (raw[i] == '0' && i + 1 < raw.Length && char.IsAsciiDigit(raw[i + 1]))
+        {
+            return false;
+        }
+        while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+        {
+            i++;
+        }
+        if (i < raw.Length && raw[i] == '.')
+        {
+            i++;
+            if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+            {
+                return false;
+            }
+            while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+            {
+                i++;
+            }
+        }
+        if (i < raw.Length && raw[i] is 'e' or 'E')
+        {
+            i++;
+            if (i < raw.Length && raw[i] is '+' or '-')
+            {
+                i++;
+            }
+            if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+            {
+                return false;
+            }
+            while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+            {
+                i++;
+            }
+        }
+        return i == raw.Length;
+    }
+
     /// <summary>An object's members copied into <paramref name="target"/>, except the <paramref name="skip"/> keys.</summary>
     public static void CopyInto(JObj source, JsonObject target, IReadOnlySet<string>? skip = null)
     {
