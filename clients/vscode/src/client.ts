@@ -13,6 +13,7 @@ import {
   RevealOutputChannelOn,
   ServerOptions,
   State,
+  Trace,
   TransportKind,
 } from 'vscode-languageclient/node';
 import { ALL_SERVER_COMMANDS, GenerationEvent, LoomState, Method, ServerCommand, StateChanged, stateFromResult } from './protocol';
@@ -45,6 +46,19 @@ export class LoomClient implements vscode.Disposable {
     readonly output: vscode.OutputChannel,
   ) {
     this.attached = new Set(context.workspaceState.get<string[]>(ATTACHED_KEY, []));
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const client = this.client;
+        if (!e.affectsConfiguration('loom') || !client || !this.running) return;
+        if (e.affectsConfiguration('loom.server.path') || e.affectsConfiguration('loom.database')) {
+          void vscode.window
+            .showInformationMessage('Loom: restart the language server to use the new server path or database.', 'Restart')
+            .then((pick) => pick && this.restart());
+          return;
+        }
+        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { loom: settingsForServer() } });
+      }),
+    );
   }
 
   isLoomDocument(doc: vscode.TextDocument | undefined): boolean {
@@ -129,7 +143,6 @@ export class LoomClient implements vscode.Disposable {
       transport: TransportKind.stdio,
       options: { env: { ...process.env } },
     };
-    // eslint-disable-next-line prefer-const
     let client: LanguageClient;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ language: 'loom' }, { scheme: 'file' }, { scheme: 'untitled' }],
@@ -182,18 +195,6 @@ export class LoomClient implements vscode.Disposable {
       return false;
     }
     this.registerFallbackCommands(client);
-    this.disposables.push(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('loom') || this.client !== client || !this.running) return;
-        if (e.affectsConfiguration('loom.server.path') || e.affectsConfiguration('loom.database')) {
-          void vscode.window
-            .showInformationMessage('Loom: restart the language server to use the new server path or database.', 'Restart')
-            .then((pick) => pick && this.restart());
-          return;
-        }
-        void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { loom: settingsForServer() } });
-      }),
-    );
     await this.sendStoredKeys();
     this.problem = undefined;
     this._onReady.fire(true);
@@ -317,6 +318,20 @@ export class LoomClient implements vscode.Disposable {
     return stateFromResult(result);
   }
 
+  /**
+   * Sends a key with the message trace ("loom.trace.server") paused, so the key never
+   * reaches the output channel or its log file.
+   */
+  private async sendKey(client: LanguageClient, provider: string, key: string): Promise<void> {
+    const prev = (client as unknown as { _trace?: Trace })._trace ?? Trace.Off;
+    if (prev !== Trace.Off) await client.setTrace(Trace.Off);
+    try {
+      await client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommand.setApiKey, arguments: [{ provider, key }] });
+    } finally {
+      if (prev !== Trace.Off) await client.setTrace(prev);
+    }
+  }
+
   /** Keys saved with "Loom: Set API Key" go to the server, in memory only. */
   private async sendStoredKeys(): Promise<void> {
     const providers = this.context.globalState.get<string[]>('loom.keyProviders', []);
@@ -324,7 +339,7 @@ export class LoomClient implements vscode.Disposable {
       const key = await this.context.secrets.get(`loom.apiKey.${provider}`);
       if (!key || !this.client) continue;
       try {
-        await this.client.sendRequest(ExecuteCommandRequest.type, { command: ServerCommand.setApiKey, arguments: [{ provider, key }] });
+        await this.sendKey(this.client, provider, key);
       } catch (e) {
         this.output.appendLine(`Could not hand the stored key for ${provider} to the server: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -336,7 +351,7 @@ export class LoomClient implements vscode.Disposable {
     const providers = new Set(this.context.globalState.get<string[]>('loom.keyProviders', []));
     providers.add(provider);
     await this.context.globalState.update('loom.keyProviders', [...providers]);
-    if (this.running) await this.execute(ServerCommand.setApiKey, { provider, key });
+    if (this.running && this.client) await this.sendKey(this.client, provider, key);
   }
 
   dispose(): void {

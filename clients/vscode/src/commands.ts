@@ -10,6 +10,8 @@ export interface CommandDeps {
   client: LoomClient;
   streams: StreamBook;
   refreshTree: () => void;
+  /** A node of the tree view (its elements are node ids): its document and text. */
+  treeNode: (id: string) => { uri: string; text: string } | undefined;
 }
 
 /** The active loom editor, or undefined after telling the user why nothing happens. */
@@ -252,34 +254,41 @@ export function registerCommands(ctx: vscode.ExtensionContext, deps: CommandDeps
     if (ok) void vscode.window.showInformationMessage('Loom: language server restarted.');
   });
 
-  // Tree-view context actions receive the TreeNodeItem.
-  type NodeArg = { node?: { id: string; text: string }; uri?: string };
-  const nodeUri = (arg: NodeArg) => arg?.uri ?? uriOf();
+  // Tree-view context actions receive the view's element: the node id.
+  type NodeArg = string | undefined;
+  const resolveNode = (arg: NodeArg) => {
+    const n = typeof arg === 'string' ? deps.treeNode(arg) : undefined;
+    if (!n) {
+      client.output.appendLine(`tree action: no node for ${JSON.stringify(arg)}`);
+      return undefined;
+    }
+    return { uri: n.uri, node: { id: arg as string, text: n.text } };
+  };
   reg('loom-branches.node.bookmark', async (arg: NodeArg) => {
-    const uri = nodeUri(arg);
-    if (!uri || !arg?.node) return;
-    const r = await client.execute(ServerCommand.toggleBookmark, { uri, nodeId: arg.node.id });
+    const n = resolveNode(arg);
+    if (!n) return;
+    const r = await client.execute(ServerCommand.toggleBookmark, { uri: n.uri, nodeId: n.node.id });
     deps.refreshTree();
     return r;
   });
   reg('loom-branches.node.hoist', async (arg: NodeArg) => {
-    const uri = nodeUri(arg);
-    if (!uri || !arg?.node) return;
-    await client.execute(ServerCommand.navigateTo, { uri, nodeId: arg.node.id });
-    const r = await client.execute(ServerCommand.toggleHoist, { uri });
+    const n = resolveNode(arg);
+    if (!n) return;
+    await client.execute(ServerCommand.navigateTo, { uri: n.uri, nodeId: n.node.id });
+    const r = await client.execute(ServerCommand.toggleHoist, { uri: n.uri });
     deps.refreshTree();
     return r;
   });
   reg('loom-branches.node.delete', async (arg: NodeArg) => {
-    const uri = nodeUri(arg);
-    if (!uri || !arg?.node) return;
-    return deleteNode(uri, arg.node.id, arg.node.text.replace(/\s+/g, ' ').slice(0, 60));
+    const n = resolveNode(arg);
+    if (!n) return;
+    return deleteNode(n.uri, n.node.id, n.node.text.replace(/\s+/g, ' ').slice(0, 60));
   });
   reg('loom-branches.node.generateHere', async (arg: NodeArg) => {
-    const uri = nodeUri(arg);
-    if (!uri || !arg?.node) return;
-    await client.execute(ServerCommand.navigateTo, { uri, nodeId: arg.node.id });
-    return generate(deps, uri, {});
+    const n = resolveNode(arg);
+    if (!n) return;
+    await client.execute(ServerCommand.navigateTo, { uri: n.uri, nodeId: n.node.id });
+    return generate(deps, n.uri, {});
   });
 
   // Every contributed command must have a handler: fail loudly in development.

@@ -113,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): { client: LoomClient
     }),
   );
 
-  registerCommands(context, { client, streams, refreshTree: () => tree.refresh(true) });
+  registerCommands(context, { client, streams, refreshTree: () => tree.refresh(true), treeNode: (id) => tree.node(id) });
   updateUi(true);
 
   const activateMs = performance.now() - t0;

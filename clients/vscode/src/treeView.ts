@@ -63,7 +63,10 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
       onPath ? { label: lbl.label, highlights: [[0, Math.min(lbl.label.length, 400)]] } : lbl.label,
       collapsible,
     );
-    item.id = `${this.generation}:${id}`;
+    // Stable ids keep context-menu targets valid across refreshes. The suffix changes when a
+    // node joins or leaves the current path or gets its first child, so VS Code forgets the
+    // remembered collapse state exactly then and the current path opens expanded.
+    item.id = `${id}:${onPath ? 'p' : ''}${node.childCount > 0 ? 'c' : ''}`;
     item.description = lbl.description;
     item.tooltip = lbl.tooltip;
     item.contextValue = node.bookmarked ? 'loomNode.bookmarked' : 'loomNode';
@@ -79,6 +82,12 @@ export class LoomTreeProvider implements vscode.TreeDataProvider<string>, vscode
     };
     if (this.uri) item.command = { command: 'loom-branches.navigateTo', title: 'Go to this node', arguments: [id, this.uri] };
     return item;
+  }
+
+  /** The node behind a tree element, for context-menu commands. */
+  node(id: string): { uri: string; text: string } | undefined {
+    const n = this.cache.nodes.get(id);
+    return n && this.uri ? { uri: this.uri, text: n.text } : undefined;
   }
 
   getParent(id: string): string | undefined {

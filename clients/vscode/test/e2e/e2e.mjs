@@ -33,6 +33,7 @@ function mustEnv(name) {
 
 const ORIGINAL = 'Once upon a time, in a quiet town by the sea,';
 const NOTES = 'Meeting notes: the harbour committee agreed that';
+const SECRET = 'sk-loom-e2e-0123456789abcdef-SECRET';
 const results = [];
 const metrics = { navigateMs: [], acceptMs: [] };
 let page;
@@ -179,6 +180,57 @@ async function runCommand(title) {
   await row.click();
 }
 
+/** The ghost text drawn after the last character (a decoration's ::after content). */
+async function ghostText() {
+  return page.evaluate(() => {
+    const spans = document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines span');
+    for (const e of spans) {
+      const c = getComputedStyle(e, '::after').content;
+      if (c && c !== 'none' && c !== 'normal' && c.length > 2) return c.replace(/^"|"$/g, '').replace(/\\"/g, '"').replace(/[\u00a0\s]+/g, ' ').trim();
+    }
+    return '';
+  });
+}
+
+async function waitGhost(pred, what) {
+  const until = Date.now() + STEP_TIMEOUT;
+  let last = '';
+  while (Date.now() < until) {
+    last = await ghostText();
+    if (pred(last)) return last;
+    await page.waitForTimeout(25);
+  }
+  throw new Error(`ghost text never became ${what}; last: ${JSON.stringify(last)}`);
+}
+
+/** Changes user settings the way a user would: in the settings JSON editor. */
+async function editSettings(userDir, changes) {
+  const settingsFile = path.join(userDir, 'User', 'settings.json');
+  const cfg = { ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), ...changes };
+  await runCommand('Preferences: Open User Settings (JSON)');
+  await waitEditorText((t) => t.includes('loom.model'), 'the settings JSON (focused)');
+  await page.locator('.monaco-editor', { hasText: 'loom.model' }).last().locator('.view-lines').click();
+  await page.keyboard.press('Control+a');
+  // Paste (typing would trigger the editor's auto-closing of brackets and quotes).
+  await page.evaluate((t) => navigator.clipboard.writeText(t), JSON.stringify(cfg, null, 2));
+  await page.keyboard.press('Control+v');
+  await page.keyboard.press('Control+s');
+  const until = Date.now() + STEP_TIMEOUT;
+  const saved = () => {
+    try {
+      return JSON.stringify(JSON.parse(fs.readFileSync(settingsFile, 'utf8')));
+    } catch {
+      return '';
+    }
+  };
+  while (saved() !== JSON.stringify(cfg)) {
+    if (Date.now() > until) throw new Error('settings.json was not saved');
+    await page.waitForTimeout(50);
+  }
+  await runCommand('View: Close Editor');
+  await page.locator('.editor-group-container.active .tab.active', { hasText: 'settings.json' }).waitFor({ state: 'detached', timeout: STEP_TIMEOUT });
+}
+
 async function statusText() {
   return page.evaluate(() => {
     const items = [...document.querySelectorAll('.statusbar-item')];
@@ -273,6 +325,12 @@ async function main() {
         'window.commandCenter': false,
         'update.mode': 'none',
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        // editSettings() replaces the settings JSON through the editor: no auto-closing/indent.
+        'editor.autoClosingBrackets': 'never',
+        'editor.autoClosingQuotes': 'never',
+        'editor.autoIndent': 'none',
+        'editor.formatOnType': false,
+        'workbench.editor.useModal': 'off',
         ...(process.env.LOOM_E2E_TRACE === '1' ? { 'loom.trace.server': 'verbose' } : {}),
       },
       null,
@@ -313,6 +371,7 @@ async function main() {
       args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     });
     const context = await browser.newContext({ viewport: { width: 1500, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: `http://127.0.0.1:${port}` });
     page = await context.newPage();
     page.on('pageerror', (e) => log(`# page error: ${e.message}`));
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
@@ -323,13 +382,11 @@ async function main() {
     await step('opens a .loom file; the extension activates and the status bar shows the model', async () => {
       await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
       await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60000 }).catch(() => undefined);
-      await page.keyboard.press('Control+p');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-      await input.fill('demo.loom');
-      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'demo.loom' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await page.keyboard.press('Enter');
-      await waitEditorText((t) => t === norm(ORIGINAL), 'the file text');
+      // Open it from the Explorer (Quick Open's file search can take long on a loaded machine).
+      const entry = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'demo.loom' }).first();
+      await entry.waitFor({ state: 'visible', timeout: 60000 });
+      await entry.click();
+      await waitEditorText((t) => t === norm(ORIGINAL), 'the file text', 60000);
       await waitStatus((s) => s.includes('offline/markov'), 'the model offline/markov');
       // Language mode shows Loom.
       const lang = await page.locator('.statusbar-item[id="status.editor.mode"]').textContent();
@@ -372,6 +429,25 @@ async function main() {
       const firstChild = originalChildren.map(norm).find((c) => accepted.endsWith(c) || accepted.includes(c.slice(0, 20)));
       if (!firstChild) throw new Error(`accepted text ${JSON.stringify(accepted)} matches none of ${JSON.stringify(originalChildren)}`);
       await waitRows('Tree', (rows) => rows.some((x) => x.level === 2 && x.aria.startsWith('current node:')), 'the accepted child as current node');
+      // Generated text is tinted by author (semantic tokens): its spans get another token colour.
+      const until = Date.now() + STEP_TIMEOUT;
+      let classes = [];
+      for (;;) {
+        classes = await page.evaluate(() => {
+          const line = document.querySelector('.editor-group-container.active .monaco-editor .view-line');
+          const out = [];
+          for (const sp of line?.querySelectorAll('span > span') ?? []) {
+            if (/dyn-rule-/.test(sp.className)) continue;
+            const colour = getComputedStyle(sp).color;
+            out.push({ text: (sp.textContent ?? '').replace(/\u00a0/g, ' '), colour });
+          }
+          return out;
+        });
+        const root = classes.find((c) => c.text.includes('Once upon a time'));
+        if (root && classes.some((c) => c.colour !== root.colour && c.text.trim().length > 2)) break;
+        if (Date.now() > until) throw new Error(`generated text is not tinted: ${JSON.stringify(classes)}`);
+        await page.waitForTimeout(50);
+      }
     });
 
     await step('alt+left goes to the parent and alt+right back to the child (keypress to new text measured)', async () => {
@@ -389,14 +465,20 @@ async function main() {
       }
     });
 
-    await step('alt+down selects the next sibling (status bar) without changing the buffer', async () => {
+    await step('alt+down selects the next sibling (status bar, ghost text) without changing the buffer', async () => {
       await timedKey('Alt+ArrowLeft', 'the root text', (t) => t === norm(ORIGINAL));
       const before = await waitStatus((s) => /\d\/3/.test(s), 'a selection n/3');
       const n = Number(/(\d)\/3/.exec(before)[1]);
+      // The selected child shows as ghost text after the last character.
+      const ghost0 = await waitGhost((g) => g.length > 3, 'ghost text of the selected child');
+      if (!originalChildren.some((c) => norm(c).startsWith(ghost0.slice(0, 15)))) throw new Error(`ghost text "${ghost0}" is none of the children`);
       await page.keyboard.press('Alt+ArrowDown');
       await waitStatus((s) => s.includes(`${(n % 3) + 1}/3`), `selection ${(n % 3) + 1}/3`);
+      const distinct = new Set(originalChildren.map((c) => norm(c).slice(0, 40))).size > 1;
+      if (distinct) await waitGhost((g) => g !== ghost0, 'the ghost text of the next sibling');
       await page.keyboard.press('Alt+ArrowUp');
       await waitStatus((s) => s.includes(`${n}/3`), `selection ${n}/3 again`);
+      await waitGhost((g) => g === ghost0, 'the first ghost text again');
       if ((await editorText()) !== norm(ORIGINAL)) throw new Error('sibling selection changed the buffer');
       await timedKey('Alt+ArrowRight', 'the accepted child again', (t) => t === accepted);
     });
@@ -430,6 +512,27 @@ async function main() {
       await timedKey('Control+Alt+n', 'the bookmarked text', (t) => t === edited);
     });
 
+    await step('tree view: right-click Bookmark marks a node, a click on a node checks it out', async () => {
+      const pane = page.locator('.pane', { has: page.locator('.pane-header .title', { hasText: /^Tree$/i }) }).first();
+      const rows = (await viewRows('Tree')).filter((x) => x.level === 2);
+      const idx = rows.findIndex((x) => !x.aria.startsWith('current node:') && !x.aria.startsWith('bookmarked:'));
+      if (idx < 0) throw new Error(`no other branch to use: ${JSON.stringify(rows)}`);
+      const label = norm(rows[idx].aria).replace(/…$/, '');
+      const rowAt = () => pane.locator('.monaco-list-row[aria-level="2"]').nth(idx);
+      await rowAt().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item', { hasText: /^Bookmark$/ }).first();
+      await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await item.hover();
+      await item.locator('.action-menu-item').click();
+      // A click that lands while the menu is still settling is ignored: the hovered item has focus.
+      if (!(await item.waitFor({ state: 'hidden', timeout: 1500 }).then(() => true, () => false))) await page.keyboard.press('Enter');
+      await item.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+      await waitRows('Tree', (r) => r.filter((x) => x.level === 2)[idx]?.aria.startsWith('bookmarked:'), `branch ${idx + 1} bookmarked`);
+      await rowAt().click();
+      await waitEditorText((t) => t.startsWith(norm(ORIGINAL)) && t.slice(norm(ORIGINAL).length).trim().startsWith(label), `the clicked branch "${label}"`);
+      await waitRows('Tree', (r) => r.filter((x) => x.level === 2)[idx]?.aria.startsWith('current node: bookmarked:'), 'the clicked node as current');
+    });
+
     await step('hover shows the node under the cursor', async () => {
       const box = await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().boundingBox();
       if (!box) throw new Error('no editor on screen');
@@ -440,6 +543,18 @@ async function main() {
       await hover.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
       const txt = norm(await hover.textContent());
       if (!txt) throw new Error('empty hover');
+      await page.mouse.move(box.x + 30, box.y + 400);
+      await hover.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+      // Over generated text (past the root's 46 characters): the node's sibling position "i/n".
+      const charW = await page.evaluate(() => {
+        const s = document.querySelector('.editor-group-container.active .monaco-editor .view-line span span');
+        return s ? s.getBoundingClientRect().width / Math.max(1, (s.textContent ?? '').length) : 8;
+      });
+      await page.mouse.move(box.x + charW * 52, box.y + 9, { steps: 4 });
+      const hover2 = page.locator('.monaco-hover-content', { hasText: /\S/ }).first();
+      await hover2.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      const txt2 = norm(await hover2.textContent());
+      if (!/\b\d+\s*\/\s*\d+/.test(txt2)) throw new Error(`hover over a generated node shows no sibling position: ${txt2}`);
       await page.mouse.move(box.x + 30, box.y + 400);
     });
 
@@ -468,6 +583,37 @@ async function main() {
       await waitStatus((s) => !/generating/.test(s), 'not generating');
       await page.locator('.notifications-toasts .notification-toast', { hasText: 'Loom: generating' }).first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
       if ((await editorText()) !== before) throw new Error('cancel changed the buffer');
+      // The progress notification's own Cancel button does the same.
+      await focusEditorEnd();
+      await page.keyboard.press('Alt+Enter');
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Loom: generating' }).first();
+      await toast.waitFor({ timeout: STEP_TIMEOUT });
+      await waitRows('Generation', (r) => r.some((x) => /^branch \d streaming/.test(x.aria)), 'a streaming branch again');
+      await toast.hover();
+      await toast.locator('.monaco-button', { hasText: 'Cancel' }).click();
+      await waitRows('Generation', (r) => r.some((x) => /^cancelled after/.test(x.text)), 'the cancelled summary (notification button)');
+      await waitStatus((s) => !/generating/.test(s), 'not generating');
+    });
+
+    await step('a generation that cannot run says why (unknown model)', async () => {
+      await page.locator('.statusbar-item', { hasText: 'offline/markov' }).first().click();
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill('Other model');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Other model' }).first().click();
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await page.locator('.quick-input-widget input').fill('nosuchprovider/nomodel');
+      await page.keyboard.press('Enter');
+      const before = await editorText();
+      await focusEditorEnd();
+      await page.keyboard.press('Alt+Enter');
+      // Either setModel or generate refuses; the user sees one Loom error naming the model or the failure.
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Loom: .*(nosuchprovider|failed|unknown|not found)/i }).first();
+      await toast.waitFor({ timeout: STEP_TIMEOUT });
+      await waitRows('Generation', (r) => r.some((x) => /^failed: config: .*nosuchprovider/.test(x.text)), 'the failed generation with its reason');
+      await waitStatus((s) => !/generating/.test(s), 'not generating');
+      if ((await editorText()) !== before) throw new Error('a failed generation changed the buffer');
+      await page.keyboard.press('Escape');
     });
 
     await step('"Loom: Attach to this document" makes a plain text file a loom', async () => {
@@ -490,17 +636,48 @@ async function main() {
       if ((await editorText()) !== norm(NOTES)) throw new Error('generating changed the notes buffer');
     });
 
-    await step('a server that cannot start gives one clear message with the fix', async () => {
-      // Set loom.server.path the way a user would: in the settings JSON editor.
-      const settingsFile = path.join(userDir, 'User', 'settings.json');
-      const cfg = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-      cfg['loom.server.path'] = '/nonexistent/loom-language-server';
-      await runCommand('Preferences: Open User Settings (JSON)');
-      await waitEditorText((t) => t.includes('loom.model'), 'the settings JSON (focused)');
-      await page.keyboard.press('Control+a');
-      await page.keyboard.insertText(JSON.stringify(cfg, null, 2));
-      await page.keyboard.press('Control+s');
+    await step('"Loom: Set API Key" keeps the key out of settings and logs (message trace on)', async () => {
+      await editSettings(userDir, { 'loom.trace.server': 'verbose' });
+      const logs = () => {
+        const out = [];
+        const walk = (d) => {
+          for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out.push(p);
+          }
+        };
+        walk(path.join(userDir, 'logs'));
+        return out.map((f) => fs.readFileSync(f, 'utf8'));
+      };
+      const traceLines = () => logs().join('\n').split('\n').filter((l) => l.startsWith('[Trace')).length;
+      await runCommand('Loom: Set API Key');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await input.fill('openai');
+      await page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: /^openai$/ }) }).first().click();
+      await page.locator('.quick-input-widget input[type="password"]').waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+      await page.keyboard.insertText(SECRET);
+      await page.keyboard.press('Enter');
+      await page.locator('.notifications-toasts .notification-toast', { hasText: 'key for openai stored' }).first().waitFor({ timeout: STEP_TIMEOUT });
+      // Make the server talk after the key (traced), then wait until that trace is on disk.
+      const before = traceLines();
+      await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.press('Control+Space');
+      const until = Date.now() + STEP_TIMEOUT;
+      while (traceLines() <= before) {
+        if (Date.now() > until) throw new Error('the message trace never reached the log file');
+        await page.waitForTimeout(100);
+      }
       await page.keyboard.press('Escape');
+      const everywhere = [...logs(), fs.readFileSync(path.join(userDir, 'User', 'settings.json'), 'utf8')];
+      if (everywhere.some((t) => t.includes(SECRET))) throw new Error('the API key was written to settings or logs');
+      await editSettings(userDir, { 'loom.trace.server': 'off' });
+    });
+
+    await step('a server that cannot start gives one clear message with the fix', async () => {
+      await editSettings(userDir, { 'loom.server.path': '/nonexistent/loom-language-server' });
       const ask = page.locator('.notifications-toasts .notification-toast', { hasText: 'restart the language server' }).first();
       await ask.waitFor({ timeout: STEP_TIMEOUT });
       await ask.locator('.monaco-button', { hasText: 'Restart' }).click();
