@@ -228,3 +228,24 @@ public sealed class EditSyncTests
         Assert.EndsWith("0123456789", state.GetProperty("fullText").GetString());
     }
 }
+
+public sealed class WideChangeTests
+{
+    [Fact]
+    public async Task A_change_replacing_more_than_it_changes_is_trimmed_to_the_real_change()
+    {
+        await using var f = await ServerFixture.StartAsync();
+        const string uri = "file:///tmp/wide.loom";
+        await f.OpenLoomAsync(uri, "The cat sat.");
+        var gen = await f.Client.CommandAsync("loom.generate", new { uri, branches = 1, maxTokens = 4 });
+        var before = f.Store.GetTreeNodes(gen.GetProperty("treeId").GetString()!).Count;
+        // The editor replaces the whole document with the same text plus one word at the end.
+        var text = f.Client.Text(uri);
+        await f.Client.ChangeAsync(uri, 0, text.Length, text + " Then it slept.");
+        var state = await f.StateAsync(uri);
+        Assert.Equal(text + " Then it slept.", state.GetProperty("fullText").GetString());
+        // Only a draft child was added: the root was not forked into a new tree.
+        Assert.Equal(gen.GetProperty("treeId").GetString(), state.GetProperty("treeId").GetString());
+        Assert.Equal(before + 1, f.Store.GetTreeNodes(state.GetProperty("treeId").GetString()!).Count);
+    }
+}

@@ -163,3 +163,52 @@ public sealed class GenerationTests
             n.GetProperty("state").GetProperty("maxTokens").GetInt32() == 33);
     }
 }
+
+public sealed class PeerDocumentTests
+{
+    [Fact]
+    public async Task A_second_document_on_the_same_tree_hears_about_new_children()
+    {
+        await using var f = await ServerFixture.StartAsync();
+        const string a = "file:///tmp/peer-a.loom";
+        const string b = "file:///tmp/peer-b.txt";
+        var state = await f.OpenLoomAsync(a, "Shared tree");
+        await f.Client.OpenAsync(b, "", languageId: "plaintext");
+        await f.Client.CommandAsync("loom.attach", new { uri = b, treeId = state.GetProperty("treeId").GetString() });
+        Assert.Equal("Shared tree", f.Client.Text(b));
+        await f.Client.CommandAsync("loom.generate", new { uri = a, branches = 2, maxTokens = 4 });
+        await f.Client.WaitForAsync("loom/stateChanged", n => n.GetProperty("uri").GetString() == b &&
+            n.GetProperty("state").GetProperty("children").GetArrayLength() == 2);
+        var peer = await f.StateAsync(b);
+        Assert.Equal(2, peer.GetProperty("children").GetArrayLength());
+        Assert.Equal("Shared tree", f.Client.Text(b));
+    }
+}
+
+public sealed class ExternalChangeTests
+{
+    [Fact]
+    public async Task A_commit_by_another_process_reaches_the_client_as_stateChanged()
+    {
+        await using var f = await ServerFixture.StartAsync();
+        const string uri = "file:///tmp/external.loom";
+        var state = await f.OpenLoomAsync(uri, "Shared file");
+        // Another process: its own connection to the same database file adds a child to the root.
+        using (var other = Loom.Core.Store.SqliteLoomStore.Open(f.DatabasePath))
+        {
+            var root = other.GetNode(state.GetProperty("rootId").GetString()!);
+            other.Write(w =>
+            {
+                w.InsertNode(root with
+                {
+                    Id = Loom.Core.Tree.Ids.NewId(), ParentId = root.Id, Kind = Loom.Core.Tree.NodeKind.Text, Text = " from elsewhere",
+                    CheckedOut = false, CreatedAt = Loom.Core.Tree.Ids.Timestamp(DateTimeOffset.UtcNow.AddSeconds(1)),
+                });
+                return 0;
+            });
+        }
+        await f.Client.WaitForAsync("loom/stateChanged", n => n.GetProperty("uri").GetString() == uri &&
+            n.GetProperty("state").GetProperty("children").GetArrayLength() == 1);
+        Assert.Equal("Shared file", f.Client.Text(uri));
+    }
+}

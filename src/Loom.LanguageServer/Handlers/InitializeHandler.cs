@@ -41,7 +41,6 @@ public sealed class InitializeHandler : LspHandler
             _server.MergeSettings(section, "initializationOptions");
         }
         _server.Lifecycle.Initialized(client);
-        _server.Log.Debug($"initialize handled {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms after process start");
         var result = new InitializeResult(
             new ServerCapabilities(
                 ClientCapabilitiesInfo.EncodingName(client.PositionEncoding),

@@ -1,5 +1,5 @@
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Settings;
 
@@ -21,7 +21,13 @@ public sealed class ServerContext
         Buffers = new BufferSync(this);
         Binder = new DocumentBinder(this);
         Progress = new ProgressRegistry();
+        Memory = new IdleMemoryTrimmer();
+        ExternalChanges = new ExternalChangeWatcher(this);
     }
+
+    public ExternalChangeWatcher ExternalChanges { get; }
+
+    public IdleMemoryTrimmer Memory { get; }
 
     public ServerLog Log { get; }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core.Store;
 using Loom.LanguageServer.Server;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Nerdbank.Streams;
 
 namespace Loom.LanguageServer.Tests.Harness;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Loom.Core.Generation;
 using Loom.Core.Generation.Offline;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 
 namespace Loom.LanguageServer.Tests.Harness;
 

@@ -4,7 +4,7 @@ using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Keeps the client's buffer equal to the current path. Server-side changes (navigation) go to the
@@ -94,10 +94,18 @@ public sealed class BufferSync
                 start = 0;
                 removed = doc.ClientText.Length;
             }
-            doc.ClientText = string.Concat(doc.ClientText.AsSpan(0, start), change.Text, doc.ClientText.AsSpan(start + removed));
+            var before = doc.ClientText;
+            doc.ClientText = string.Concat(before.AsSpan(0, start), change.Text, before.AsSpan(start + removed));
             if (direct)
             {
-                var outcome = session!.ApplyChange(start, removed, change.Text);
+                // Editors sometimes replace more than changed (a whole word, a whole document):
+                // trim what the removed and inserted text share, so the tree sees only the real change.
+                var trimmed = Trim(before, start, removed, change.Text);
+                if (trimmed.IsEmpty)
+                {
+                    continue;
+                }
+                var outcome = session!.ApplyChange(trimmed.Start, trimmed.RemovedLength, trimmed.Inserted);
                 changed |= outcome.Kind != EditKind.NoChange;
                 AfterEdit(doc, outcome);
             }
@@ -127,6 +135,18 @@ public sealed class BufferSync
             doc.ClientText = doc.State!.FullText;
         }
         return changed;
+    }
+
+    /// <summary>The change <c>[start, start+removed) := inserted</c> without the prefix and suffix the old and new parts share.</summary>
+    public static TextReplacement Trim(string text, int start, int removed, string inserted)
+    {
+        if (removed == 0 || inserted.Length == 0)
+        {
+            return new TextReplacement(start, removed, inserted);
+        }
+        var old = text.Substring(start, removed);
+        var r = TextDiff.Minimal(old, inserted);
+        return new TextReplacement(start + r.Start, r.RemovedLength, r.Inserted);
     }
 
     /// <summary>Takes the client's text as an edit of the current path (the resynchronization rule).</summary>

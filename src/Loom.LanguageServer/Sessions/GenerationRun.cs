@@ -4,7 +4,7 @@ using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// One running generation of a document: turns the session's events into <c>loom/generation</c>

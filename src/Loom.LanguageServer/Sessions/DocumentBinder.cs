@@ -4,7 +4,7 @@ using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Binds documents to trees (the protocol's binding rules): a bound document whose text equals the
@@ -27,6 +27,12 @@ public sealed class DocumentBinder
         if (binding is not null && Store.TryGetTree(binding.TreeId) is { } tree)
         {
             startNode = Store.TryGetNode(binding.NodeId) is { } n && n.TreeId == tree.Id ? n.Id : tree.CurrentNodeId ?? tree.Id;
+            // The binding may lag behind (it is written on save/close): the tree's current node may match the text.
+            if (tree.CurrentNodeId is { } current && current != startNode && Store.TryGetNode(current) is { } cur && cur.TreeId == tree.Id &&
+                PathText(startNode) != doc.ClientText && PathText(current) == doc.ClientText)
+            {
+                startNode = current;
+            }
         }
         if (startNode is null)
         {
@@ -65,6 +71,8 @@ public sealed class DocumentBinder
         SaveBinding(doc);
         _server.Notifier.Notify(doc, doc.State!);
     }
+
+    private string PathText(string nodeId) => string.Concat(Store.GetLineage(nodeId).Select(n => n.Text));
 
     public void SaveBinding(LoomDocument doc)
     {

@@ -3,7 +3,7 @@ using Loom.LanguageServer.Documents;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Sends <c>loom/stateChanged</c>. Per document only the newest state is sent, at most
@@ -58,6 +58,34 @@ public sealed class StateNotifier
             {
                 _server.Log.Debug($"loom/stateChanged for {uri} not sent: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>
+    /// Other open documents bound to the same tree reload it (their sessions then raise StateChanged,
+    /// which updates their buffers and sends their own loom/stateChanged).
+    /// </summary>
+    public void NotifyPeers(LoomDocument changed)
+    {
+        if (changed.Session is not { } source)
+        {
+            return;
+        }
+        var treeId = source.TreeId;
+        foreach (var peer in _server.Workspace.Documents)
+        {
+            if (ReferenceEquals(peer, changed) || peer.Session is not { } session || session.TreeId != treeId)
+            {
+                continue;
+            }
+            _ = peer.Queue.EnqueueMutation(() =>
+            {
+                if (!peer.IsClosed && ReferenceEquals(peer.Session, session))
+                {
+                    session.Reload();
+                }
+                return Task.FromResult(0);
+            }, CancellationToken.None);
         }
     }
 

@@ -1,6 +1,6 @@
 using Loom.LanguageServer.Rpc;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>Sends notifications strictly in the order they were queued (one chain per generation).</summary>
 public sealed class OrderedNotifier

@@ -4,7 +4,7 @@ using Loom.Core.Providers;
 using Loom.LanguageServer.Server;
 using Loom.LanguageServer.Settings;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// The <see cref="IGeneratorResolver"/> every session uses. It forwards to a resolver rebuilt when

@@ -2,7 +2,7 @@ using Loom.Core.Session;
 using Loom.Core.Tree;
 using Loom.LanguageServer.Protocol;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>Session state and nodes to their protocol shapes.</summary>
 public static class StateMapper

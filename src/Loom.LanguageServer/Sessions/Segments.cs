@@ -1,7 +1,7 @@
 using Loom.Core.Session;
 using Loom.Core.Tree;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>Which path segment owns a buffer offset (segments are contiguous, root first).</summary>
 public static class Segments

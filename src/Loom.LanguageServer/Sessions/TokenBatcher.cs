@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Loom.LanguageServer.Protocol;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// Batches streamed tokens into at most one <c>loom/generation</c> token notification per branch per

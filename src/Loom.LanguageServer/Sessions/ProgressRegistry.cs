@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>Work-done progress tokens in use and how to cancel the work behind each.</summary>
 public sealed class ProgressRegistry

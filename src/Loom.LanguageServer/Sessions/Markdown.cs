@@ -1,4 +1,4 @@
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>Small helpers for hover and documentation markdown.</summary>
 public static class Markdown

@@ -1,7 +1,7 @@
 using Loom.Core.Store;
 using Loom.LanguageServer.Server;
 
-namespace Loom.LanguageServer.Loom;
+namespace Loom.LanguageServer.Sessions;
 
 /// <summary>
 /// The one store of the server, opened in the background at start (so <c>initialize</c> is not
