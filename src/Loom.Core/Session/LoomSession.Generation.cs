@@ -224,6 +224,18 @@ public sealed partial class LoomSession
         }
     }
 
+    /// <summary>Children stay in the store's order (created_at, id) although branches finish in any order.</summary>
+    private static ImmutableArray<Node> InsertInChildOrder(ImmutableArray<Node> children, Node node)
+    {
+        var i = children.Length;
+        while (i > 0 && (string.CompareOrdinal(children[i - 1].CreatedAt, node.CreatedAt) > 0 ||
+                         (children[i - 1].CreatedAt == node.CreatedAt && string.CompareOrdinal(children[i - 1].Id, node.Id) > 0)))
+        {
+            i--;
+        }
+        return children.Insert(i, node);
+    }
+
     /// <summary>Marks the generation finished and shows the first new child as selected (in memory; the store has it).</summary>
     private void EndGeneration(CancellationTokenSource cts, string parentId, string? selectedId) => Publish(s =>
     {
@@ -392,11 +404,21 @@ public sealed partial class LoomSession
             return null;
         }
         // Shown at once if the session is still at the parent; appended in memory (the store has it, with no descendants).
-        Publish(s => s.CurrentNodeId != parent.Id || s.Children.Any(c => c.Id == node.Id) ? s : s with
+        Publish(s =>
         {
-            Children = s.Children.Add(node),
-            DescendantCounts = s.DescendantCounts.SetItem(node.Id, 0),
-            ContinuationText = s.Children.IsEmpty ? node.Text : s.ContinuationText,
+            if (s.CurrentNodeId != parent.Id || s.Children.Any(c => c.Id == node.Id))
+            {
+                return s;
+            }
+            var children = InsertInChildOrder(s.Children, node);
+            var selected = Math.Max(0, children.IndexOf(children.FirstOrDefault(c => c.CheckedOut) ?? children[0]));
+            return s with
+            {
+                Children = children,
+                SelectedChildIdx = selected,
+                DescendantCounts = s.DescendantCounts.SetItem(node.Id, 0),
+                ContinuationText = ReferenceEquals(children[selected], s.SelectedChild) ? s.ContinuationText : children[selected].Text,
+            };
         });
         return node;
     }

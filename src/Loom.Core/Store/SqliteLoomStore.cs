@@ -220,7 +220,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
         try
         {
             connection.Open();
-            Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;");
+            Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
             ScalarLong(connection, "PRAGMA schema_version");
         }
         catch (SqliteException e)
