@@ -509,7 +509,9 @@ async function main() {
       await waitStatus((s) => s.endsWith('|bookmarked'), 'the bookmark mark');
       await waitRows('Tree', (r) => r.some((x) => x.aria.startsWith('current node: bookmarked:')), 'a bookmarked current node');
       await timedKey('Alt+ArrowLeft', 'the root text', (t) => t === norm(ORIGINAL));
+      await waitRows('Tree', (r) => r.some((x) => x.level === 1 && x.aria.startsWith('current node:')), 'the root as current node');
       await timedKey('Control+Alt+n', 'the bookmarked text', (t) => t === edited);
+      await waitRows('Tree', (r) => r.some((x) => x.level === 2 && x.aria.startsWith('current node: bookmarked:')), 'the tree back at the bookmarked node');
     });
 
     await step('tree view: right-click Bookmark marks a node, a click on a node checks it out', async () => {
