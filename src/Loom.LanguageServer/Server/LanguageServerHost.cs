@@ -67,6 +67,7 @@ public sealed class LanguageServerHost : IDisposable
         _server.Store.Warm();
         _server.Memory.Start();
         _server.ExternalChanges.Start();
+        _server.StoreFaults.Start();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
         var finished = await Task.WhenAny(_server.Lifecycle.Exited, rpc.Completion).ConfigureAwait(false);
@@ -138,6 +139,7 @@ public sealed class LanguageServerHost : IDisposable
     {
         _server.Memory.Dispose();
         _server.ExternalChanges.Dispose();
+        _server.StoreFaults.Dispose();
         _server.Store.Dispose();
     }
 }

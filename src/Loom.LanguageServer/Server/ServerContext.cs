@@ -23,7 +23,10 @@ public sealed class ServerContext
         Progress = new ProgressRegistry();
         Memory = new IdleMemoryTrimmer();
         ExternalChanges = new ExternalChangeWatcher(this);
+        StoreFaults = new StoreFaultWatcher(this);
     }
+
+    public StoreFaultWatcher StoreFaults { get; }
 
     public ExternalChangeWatcher ExternalChanges { get; }
 
