@@ -85,25 +85,6 @@ public sealed partial class LoomSession
         return new TextChange(change.Offset + prefix, removed.Length - prefix - suffix, change.InsertedText.Substring(prefix, inserted.Length - prefix - suffix));
     }
 
-    /// <summary>The path segment holding UTF-16 offset <paramref name="offset"/> (which is below the text length).</summary>
-    private static int SegmentAt(ImmutableArray<int> starts, int offset)
-    {
-        var lo = 0;
-        var hi = starts.Length - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (starts[mid] <= offset)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
 
     private EditOutcome ApplyNormalized(SessionState s, TextChange c)
     {
@@ -111,8 +92,8 @@ public sealed partial class LoomSession
         var n = lineage.Length;
         var text = s.FullText;
         var atEnd = c.Offset == text.Length && c.RemovedLength == 0;
-        var first = atEnd ? n : SegmentAt(s.SegmentStarts, c.Offset);
-        var last = atEnd ? n : c.RemovedLength > 0 ? SegmentAt(s.SegmentStarts, c.End - 1) : first;
+        var first = atEnd ? n : s.SegmentIndexAt(c.Offset);
+        var last = atEnd ? n : c.RemovedLength > 0 ? s.SegmentIndexAt(c.End - 1) : first;
 
         // Undo and accepted completions: the result is already a path of the tree.
         // Typing on at the end of a draft also finds a path that already has the typed text (a child typed out by hand).

@@ -14,20 +14,7 @@ public static class Segments
         {
             return 0;
         }
-        var lo = 0;
-        var hi = starts.Length - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (starts[mid] <= offset)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
+        var lo = state.SegmentIndexAt(offset);
         // Skip back over empty segments that end exactly at the offset.
         while (lo > 0 && End(state, lo) <= offset && offset < state.FullText.Length && starts[lo] == End(state, lo))
         {
