@@ -51,8 +51,10 @@ internal static class Commands
                 {
                     ctx.Warn(w);
                 }
+                // The tree id comes last, so scripts can take the last word of the line.
                 var nodes = t.Nodes.Count(n => n.Kind != NodeKind.Context);
-                ctx.Out.WriteLine($"imported {t.Tree.Id}  {nodes} node{(nodes == 1 ? "" : "s")}  {t.Format.Name()}  {t.Tree.Name ?? ""}".TrimEnd());
+                var name = string.IsNullOrWhiteSpace(t.Tree.Name) ? "tree" : $"“{t.Tree.Name}”";
+                ctx.Out.WriteLine($"imported {name} ({t.Format.Name()}, {nodes} node{(nodes == 1 ? "" : "s")}) as {t.Tree.Id}");
             }
             return LoomCli.Ok;
         });
@@ -80,7 +82,6 @@ internal static class Commands
             var fmt = ParseFormat(parsed.GetValue(format), importing: false)!.Value;
             using var store = ctx.OpenStore(parsed);
             var treeId = ResolveTree(store, parsed.GetValue(tree)!);
-            var snap = TreeSnapshot.FromStore(store, treeId);
             var options = new ExportOptions
             {
                 NodeId = parsed.GetValue(node) is { } n ? ResolveNode(store, n).Id : null,
@@ -89,8 +90,9 @@ internal static class Commands
             var path = parsed.GetValue(output);
             if (string.IsNullOrEmpty(path) || path == "-")
             {
-                var text = LoomExporter.ExportToString(snap, fmt, options);
-                ctx.WriteText(text);
+                using var buffer = new MemoryStream();
+                LoomExporter.Export(store, treeId, fmt, buffer, options);
+                ctx.WriteText(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
                 return LoomCli.Ok;
             }
             var temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -98,7 +100,7 @@ internal static class Commands
             {
                 using (var stream = File.Create(temp))
                 {
-                    LoomExporter.Export(snap, fmt, stream, options);
+                    LoomExporter.Export(store, treeId, fmt, stream, options);
                 }
                 File.Move(temp, path, overwrite: true);
             }
@@ -109,7 +111,7 @@ internal static class Commands
                     File.Delete(temp);
                 }
             }
-            ctx.Err.WriteLine($"wrote {path} ({fmt.Name()}, {snap.Nodes.Count} nodes)");
+            ctx.Err.WriteLine($"wrote {path} ({fmt.Name()})");
             return LoomCli.Ok;
         });
         return command;

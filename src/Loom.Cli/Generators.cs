@@ -1,5 +1,5 @@
 using Loom.Core.Generation;
-using Loom.Core.Generation.Offline;
+using Loom.Core.Providers;
 
 namespace Loom.Cli;
 
@@ -7,8 +7,8 @@ namespace Loom.Cli;
 internal static class Generators
 {
     /// <summary>
-    /// The offline generators (<c>offline/markov</c>). When the provider registry lands in Loom.Core,
-    /// this is the one place to resolve real models through it.
+    /// The built-in providers (keys from the environment, e.g. <c>OPENAI_API_KEY</c>) and the offline
+    /// models (<c>offline/markov</c>).
     /// </summary>
-    public static IGeneratorResolver Resolver() => new OfflineGeneratorResolver();
+    public static IGeneratorResolver Resolver() => new ProviderRegistry(null, new ApiKeyStore());
 }

@@ -12,7 +12,7 @@ public class CliTests : IDisposable
     {
         var r = _cli.Run("import", CliRunner.Fixture(name));
         Assert.Equal(0, r.ExitCode);
-        var m = Regex.Match(r.Out, "^imported ([0-9a-f]{32})", RegexOptions.Multiline);
+        var m = Regex.Match(r.Out, "^imported .* as ([0-9a-f]{32})$", RegexOptions.Multiline);
         Assert.True(m.Success, r.Out + r.Err);
         return m.Groups[1].Value;
     }
@@ -72,7 +72,7 @@ public class CliTests : IDisposable
         // Importing the export again gives a second tree (new ids, same text).
         var again = _cli.Run("import", file);
         Assert.Equal(0, again.ExitCode);
-        var second = Regex.Match(again.Out, "imported ([0-9a-f]{32})").Groups[1].Value;
+        var second = Regex.Match(again.Out, "as ([0-9a-f]{32})").Groups[1].Value;
         Assert.NotEqual(id, second);
         Assert.Equal(_cli.Run("export", id, "-f", "text").Out, _cli.Run("export", second, "-f", "text").Out);
     }
@@ -179,6 +179,20 @@ public class CliTests : IDisposable
         var env = new Dictionary<string, string?> { ["LOOM_DB"] = null };
         Assert.Equal(0, _cli.Run(env, "import", CliRunner.Fixture("tinyloom.json")).ExitCode);
         Assert.True(File.Exists(Path.Combine(_cli.Directory, "xdg", "loom", "trees.sqlite")));
+    }
+
+    [Fact]
+    public void A_text_file_imports_as_a_new_tree_whose_id_is_the_last_word()
+    {
+        var file = Path.Combine(_cli.Directory, "demo.txt");
+        File.WriteAllText(file, "The lighthouse keeper counted the gulls at dawn, and");
+        var r = _cli.Run("import", file, "--format", "text");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("imported “demo” (text, 1 node) as ", r.Out.TrimEnd()[..^32]);
+        var id = r.Out.TrimEnd().Split(' ')[^1];
+        Assert.Equal("The lighthouse keeper counted the gulls at dawn, and", _cli.Run("path", id).Out);
+        var gen = _cli.Run("generate", id, "--model", "offline/markov", "--branches", "2", "--max-tokens", "5");
+        Assert.Equal(0, gen.ExitCode);
     }
 
     [Fact]

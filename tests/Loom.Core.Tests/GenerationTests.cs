@@ -136,10 +136,12 @@ public class GenerationTests
         var session = new LoomSession(t.Store, root.Id, gen);
         session.SetNBranches(3);
         var events = new List<GenerationEvent>();
+        var streamed = "";
         await foreach (var e in session.GenerateAsync())
         {
             events.Add(e);
-            if (e is TokenReceived { Token: " text" })
+            streamed += (e as TokenReceived)?.Token;
+            if (e is TokenReceived && streamed == " partial text")
             {
                 Assert.True(session.IsGenerating);
                 Assert.True(session.GetState().Generating);

@@ -272,3 +272,37 @@ public class StoreTests
         Assert.Equal(80, list.Single(l => l.Id == r1.Id).Preview.Length);
     }
 }
+
+public class SearchIndexTests
+{
+    [Fact]
+    public void Search_sees_typed_edited_and_deleted_text_and_other_programs_writes()
+    {
+        using var t = new TempStore();
+        var session = t.NewSession("The keeper counted gulls.");
+        var child = t.AddChild(session.TreeId, " Seven cormorants today.");
+        Assert.Equal(child.Id, Assert.Single(t.Store.Search("cormorant", 10)).NodeId);
+        session.Checkout(child.Id);
+        session.ApplyChange(session.GetState().FullText.Length, 0, " A petrel");
+        Assert.Single(t.Store.Search("PETREL", 10));
+        session.ApplyChange(session.GetState().FullText.Length - 6, 6, "puffin");
+        Assert.Empty(t.Store.Search("petrel", 10));
+        Assert.Single(t.Store.Search("puffin", 10));
+        session.DeleteSubtree(child.Id);
+        Assert.Empty(t.Store.Search("cormorant", 10));
+        Assert.Empty(t.Store.Search("puffin", 10));
+        // Another program (basemode-loom) adds a node: the index notices by count and rebuilds.
+        using (var other = SqliteLoomStore.Open(t.Path_))
+        {
+            other.Write(w =>
+            {
+                w.InsertNode(new Node(Ids.NewId(), session.TreeId, session.TreeId, NodeKind.Text, " an albatross", null, null, null, null, null, false, t.Clock.Next(), NodeMetadata.Empty));
+                return 0;
+            });
+        }
+        Assert.Single(t.Store.Search("albatross", 10));
+        // Short queries scan instead of using the trigram index.
+        Assert.NotEmpty(t.Store.Search("al", 10));
+        Assert.Empty(t.Store.Search("\"quoted\"", 10));
+    }
+}

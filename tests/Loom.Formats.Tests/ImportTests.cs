@@ -23,6 +23,8 @@ public class ImportTests
     [InlineData("damask.json", LoomFormat.Bonsai)]
     [InlineData("tinyloom.json", LoomFormat.TinyLoom)]
     [InlineData("loom-handwritten.json", LoomFormat.Loom)]
+    [InlineData("tapestry-legacy.md", LoomFormat.TapestryLegacy)]
+    [InlineData("tapestry-legacy-compressed.md", LoomFormat.TapestryLegacy)]
     public void Detects_the_format_and_records_it_in_tree_metadata(string fixture, LoomFormat expected)
     {
         var trees = Fx.ImportAll(fixture);
@@ -115,7 +117,7 @@ public class ImportTests
         Assert.True(keeper.IsBookmarked); // a chapter start
         Assert.Equal("Gulls", keeper.Metadata.GetString("chapter"));
         Assert.Equal("human", keeper.Metadata.GetString("source"));
-        Assert.Null(Fx.ByText(t, " A third one, no children key.").Model); // dangling generation link
+        Assert.Equal("unknown", Fx.ByText(t, " A third one, no children key.").Model); // AI, dangling generation link
         Assert.Equal("edited", Fx.ByText(t, " He wrote it down.").Metadata.GetString("source"));
         Assert.Equal(new[] { " Seven today 🐦.", " None came back.", " A third one, no children key." },
             Fx.ChildrenOf(t, keeper).Select(n => n.Text));

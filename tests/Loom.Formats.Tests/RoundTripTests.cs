@@ -12,7 +12,7 @@ public class RoundTripTests
         "basemode-current.json", "basemode-older.json", "socketteer-full.json", "socketteer-subtree.json",
         "socketteer-simple.json", "socketteer-array.json", "socketteer.jsonl", "socketteer-old-2021.json",
         "loomsidian-data.json", "loomsidian-note.json", "exoloom.json", "miniloom.json", "bonsai.json",
-        "damask.json", "tinyloom.json", "loom-handwritten.json",
+        "damask.json", "tinyloom.json", "loom-handwritten.json", "tapestry-legacy.md", "tapestry-legacy-compressed.md",
     };
 
     private static ImportedTree Reimport(string exported, string label = "roundtrip.json") =>

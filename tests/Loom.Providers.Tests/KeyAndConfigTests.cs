@@ -178,6 +178,35 @@ public sealed class KeyAndConfigTests : IAsyncLifetime
         Assert.Equal(("openrouter", "meta-llama/llama-3.1-405b"), ProviderRegistry.Split("openrouter/meta-llama/llama-3.1-405b"));
     }
 
+    [Fact]
+    public void The_whole_providers_setting_is_read_with_warnings_for_bad_entries()
+    {
+        var warnings = new List<string>();
+        var all = ProviderConfig.ParseAll(Json("""{"mylab": {"kind": "completions", "baseUrl": "http://127.0.0.1:1/v1"}, "bad": 3, "a/b": {}}"""), warnings);
+        Assert.Equal(["mylab"], all.Keys);
+        Assert.Equal(2, warnings.Count);
+        Assert.Empty(ProviderConfig.ParseAll(null, warnings));
+    }
+
+    [Fact]
+    public async Task A_registry_comes_from_the_loom_settings_section()
+    {
+        var warnings = new List<string>();
+        var env = new Dictionary<string, string?> { ["MYLAB_KEY"] = Key };
+        string settings = """{"model": "mylab/m", "timeoutSeconds": 0.5, "providers": {"mylab": {"kind": "completions", "baseUrl": "BASE", """
+            + """ "apiKeyEnv": "MYLAB_KEY", "apiKey": "nope"}}}""";
+        var registry = ProviderRegistry.FromSettings(Json(settings.Replace("BASE", _server.BaseUrl, StringComparison.Ordinal)), new ApiKeyStore(n => env.GetValueOrDefault(n)), warnings, environment: n => env.GetValueOrDefault(n));
+        Assert.Single(warnings);
+        _server.Behavior.Hang = true;
+        var e = await registry.Resolve("mylab/m").FailsAsync(Request("mylab/m"));
+        Assert.Equal(ErrorCategory.Timeout, e.Category);
+        Assert.Contains("0.5 s", e.Message, StringComparison.Ordinal);
+
+        var bad = new List<string>();
+        ProviderRegistry.FromSettings(Json("""{"providers": [1], "timeoutSeconds": "soon"}"""), new ApiKeyStore(_ => null), bad);
+        Assert.Equal(2, bad.Count);
+    }
+
     private sealed class FakeGenerator : ITextGenerator
     {
         public IAsyncEnumerable<GeneratedChunk> StreamAsync(GenerationRequest request, CancellationToken cancellationToken) =>

@@ -16,8 +16,8 @@ using Xunit.Abstractions;
 namespace Loom.Reliability.Tests;
 
 /// <summary>
-/// Provider faults during one 8-branch, 2-model generation through the server (in process, with
-/// Core's <see cref="ProviderRegistry"/> as the resolver), keys set both ways, and then a search for
+/// Provider faults during one 8-branch, 2-model generation through the real executable (its default
+/// resolver is Core's <see cref="ProviderRegistry"/>), keys set both ways, and then a search for
 /// the keys everywhere they must never be.
 /// </summary>
 public sealed class ProviderFaultTests(ITestOutputHelper output)
@@ -25,25 +25,6 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
     private const string Uri = "file:///tmp/loom-faults/story.loom";
     private const string KeyA = "sk-loomtest-A-5f2d9c81e07b4a6d";
     private const string KeyB = "sk-loomtest-B-93c1a7e4b8d2f605";
-
-    /// <summary>The server's resolver over Core's providers, as the executable will build it; env and log captured.</summary>
-    public static Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver> Providers(
-        IReadOnlyDictionary<string, string> environment, ConcurrentQueue<string> log) => (settings, keys) =>
-    {
-        var warnings = new List<string>();
-        var user = settings.Providers.ToDictionary(p => p.Key, p => ProviderConfig.Parse(p.Key, (JsonObject)p.Value!, warnings));
-        string? Env(string name) => environment.TryGetValue(name, out var v) ? v : null;
-        var store = new ApiKeyStore(Env);
-        foreach (var (provider, key) in keys)
-        {
-            store.Set(provider, key);
-        }
-        foreach (var w in warnings)
-        {
-            log.Enqueue(w);
-        }
-        return new ProviderRegistry(user, store, null, settings.TimeoutSeconds ?? 60, Env) { Log = log.Enqueue };
-    };
 
     [Fact(Timeout = 180_000)]
     public async Task Eight_branches_two_models_six_faults_right_category_per_branch_finished_kept_nothing_duplicated_no_key_anywhere()
@@ -66,7 +47,6 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
                 _ => new FakeBehavior { Tokens = 4, TokenText = text },
             };
         };
-        var log = new ConcurrentQueue<string>();
         var env = new Dictionary<string, string> { ["LOOM_TEST_PA_KEY"] = KeyA };
         var settings = new JsonObject
         {
@@ -78,9 +58,12 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
             },
         };
         var clock = Stopwatch.StartNew();
-        await using var fx = await ServerFixture.StartAsync(initializationOptions: settings, generators: Providers(env, log));
-        var client = fx.Client;
-        await fx.OpenLoomAsync(Uri, "The weaver said");
+        using var dir = new TempDir("faults");
+        var db = dir.File("trees.sqlite");
+        await using var server = ServerProcess.Start(db, env);
+        var client = server.Client;
+        await server.InitializeAsync(settings);
+        await client.OpenAsync(Uri, "The weaver said");
         await client.CommandAsync("loom.setApiKey", new { provider = "pb", key = KeyB });
         var startState = await client.CommandAsync("loom.setModelPlan", new
         {
@@ -114,13 +97,13 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
         var incomplete = failures.Where(f => f.Node is not null).Select(f => f.Node!).ToList();
         Assert.Single(incomplete);
         Assert.Contains(incomplete[0], newIds);
-        var children = fx.Store.GetChildren(start);
+        var children = Db.Read(db).ChildrenOf(start).ToList();
         Assert.Equal(newIds.Order(), children.Select(c => c.Id).Order());
         Assert.Equal(children.Count, children.Select(c => c.Text).Distinct().Count());
         Assert.Equal(8, fake.Requests.Count); // one request per branch: no retry, no duplicate
         Assert.All(fake.Requests.Where(r => r.Model == "base"), r => Assert.Equal("Bearer " + KeyA, r.Header("Authorization")));
         Assert.All(fake.Requests.Where(r => r.Model == "chat"), r => Assert.Equal("Bearer " + KeyB, r.Header("Authorization")));
-        var state = await fx.StateAsync(Uri);
+        var state = await client.RequestAsync("loom/state", new { uri = Uri });
         Assert.Equal(client.Text(Uri), state.GetProperty("fullText").GetString());
 
         // Keys: nowhere but the requests themselves.
@@ -128,25 +111,27 @@ public sealed class ProviderFaultTests(ITestOutputHelper output)
         Directory.CreateDirectory(exports);
         try
         {
-            foreach (var format in LoomFormats.Exportable)
+            Assert.Equal(0, await server.ShutdownAsync());
+            using (var store = SqliteLoomStore.Open(db))
             {
-                await using var file = File.Create(Path.Combine(exports, format.Name()));
-                LoomExporter.Export(fx.Store, state.GetProperty("rootId").GetString()!, format, file);
+                foreach (var format in LoomFormats.Exportable)
+                {
+                    await using var file = File.Create(Path.Combine(exports, format.Name()));
+                    LoomExporter.Export(store, state.GetProperty("rootId").GetString()!, format, file);
+                }
             }
             var haystacks = new Dictionary<string, string>
             {
-                ["server log"] = fx.Log.ToString(),
-                ["provider log"] = string.Join("\n", log),
+                ["server stderr"] = server.Stderr,
                 ["generate reply"] = replyState.GetRawText(),
                 ["notifications"] = string.Join("\n", new[] { "loom/generation", "loom/stateChanged", "window/logMessage", "window/showMessage", "$/progress" }
-                    .SelectMany(m => client.Notifications(m)).Select(n => n.ValueKind == JsonValueKind.Undefined ? "" : n.GetRawText())),
+                    .SelectMany(m => client.Notifications(m).Select(n => n.ValueKind == JsonValueKind.Undefined ? "" : n.GetRawText()))),
             };
             foreach (var f in Directory.GetFiles(exports))
             {
                 haystacks["export " + Path.GetFileName(f)] = await File.ReadAllTextAsync(f);
             }
-            await fx.ShutdownAndExitAsync();
-            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(fx.DatabasePath)!))
+            foreach (var f in Directory.GetFiles(dir.Path))
             {
                 haystacks["database file " + Path.GetFileName(f)] = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(f));
             }

@@ -65,9 +65,7 @@ public sealed class TwoServerTests(ITestOutputHelper output)
                          $"no locked/busy error; shared tree has {idsA.Count} nodes, the same from both; {clock.Elapsed.TotalSeconds:F1} s");
     }
 
-    [Fact(Skip = "Server gap: nothing watches ILoomStore.DataVersion, so a document whose tree another process changed gets no loom/stateChanged " +
-                 "(its children list stays stale until the user's next command reloads). Needs a ≤1 s poll of DataVersion in the server that " +
-                 "reloads open sessions on change (LoomSession.Reload exists) and sends loom/stateChanged.")]
+    [Fact(Timeout = 60_000)]
     public async Task A_document_hears_of_nodes_another_process_added_under_it_within_a_second_or_two()
     {
         using var dir = new TempDir("two-notify");

@@ -59,6 +59,7 @@ public sealed class CoreBenchmark : IBenchmarkSuite
             loom.ApplyChange(mid, 0, "m"); // forks the second half once
             Console.WriteLine(Measure.Repeat("ApplyChange keystroke mid-path in a fork", 500, () =>
                 loom.ApplyChange(mid + 1, 0, "z")));
+            MeasureCancel(store).GetAwaiter().GetResult();
             return Task.FromResult(0);
         }
         finally
@@ -71,6 +72,39 @@ public sealed class CoreBenchmark : IBenchmarkSuite
             {
             }
         }
+    }
+
+    /// <summary>Cancel() to GenerationCancelled with 8 slow offline branches streaming (issue 3: within 100 ms).</summary>
+    private static async Task MeasureCancel(SqliteLoomStore store)
+    {
+        // Its own small tree: cancel latency does not depend on the tree's size.
+        var treeId = Trees.Create(store, "The keeper counted the gulls at dawn,", [ModelPlanEntry.Default("offline/markov-slow")]).Id;
+        var times = new List<double>();
+        for (var run = 0; run < 20; run++)
+        {
+            using var session = new LoomSession(store, treeId);
+            var tokens = 0;
+            long cancelledAt = 0;
+            await foreach (var e in session.GenerateAsync(new GenerationOverrides(Model: "offline/markov-slow", Branches: 8, MaxTokens: 1000)))
+            {
+                if (e is Loom.Core.Generation.TokenReceived && ++tokens == 16)
+                {
+                    cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    session.Cancel();
+                }
+                if (e is Loom.Core.Generation.GenerationCancelled)
+                {
+                    times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(cancelledAt).TotalMilliseconds);
+                }
+            }
+            // Remove the kept partial branches so every run starts alike.
+            foreach (var child in store.GetChildren(treeId))
+            {
+                store.Write(w => w.DeleteSubtree(child.Id));
+            }
+        }
+        times.Sort();
+        Console.WriteLine($"{"Cancel() -> GenerationCancelled (8 branches)",-48} n={times.Count,6}  median={times[times.Count / 2],8:F3} ms  max={times[^1],8:F3} ms");
     }
 
     /// <summary>A spine of <see cref="Depth"/> nodes with <see cref="LeavesPerLevel"/> short leaves under each; returns (tree, leaf).</summary>

@@ -51,10 +51,26 @@ public sealed class ImportedTree
     public static IReadOnlyList<ImportedTree> SaveAll(IReadOnlyList<ImportedTree> trees, ILoomStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var ready = trees.Select(t => t.WithoutIdsIn(store)).ToList();
+        // Fast path: look up only each tree's root and a sample of its ids (a file imported before has
+        // them all). Should an id still collide, the insert fails, the transaction rolls back, and the
+        // import is retried once after checking every id.
+        var ready = trees.Select(t => t.WithoutIdsIn(store, thorough: false)).ToList();
+        try
+        {
+            Insert(ready, store);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException && ready.Any(t => t.CollidesWith(store)))
+        {
+            ready = trees.Select(t => t.WithoutIdsIn(store, thorough: true)).ToList();
+            Insert(ready, store);
+        }
+        return ready;
+    }
+
+    private static void Insert(IReadOnlyList<ImportedTree> trees, ILoomStore store) =>
         store.Write(writer =>
         {
-            foreach (var t in ready)
+            foreach (var t in trees)
             {
                 writer.InsertTree(t.Tree);
                 foreach (var node in t.Nodes)
@@ -62,13 +78,14 @@ public sealed class ImportedTree
                     writer.InsertNode(node);
                 }
             }
-            return ready.Count;
+            return trees.Count;
         });
-        return ready;
-    }
 
-    /// <summary>This tree with every id that already exists in <paramref name="store"/> replaced.</summary>
-    internal ImportedTree WithoutIdsIn(ILoomStore store)
+    private bool CollidesWith(ILoomStore store) =>
+        store.TryGetTree(Tree.Id) is not null || Nodes.Any(n => store.TryGetNode(n.Id) is not null);
+
+    /// <summary>This tree with ids that already exist in <paramref name="store"/> replaced (all of them when the root exists).</summary>
+    internal ImportedTree WithoutIdsIn(ILoomStore store, bool thorough)
     {
         Dictionary<string, string>? renamed = null;
         if (store.TryGetNode(Tree.Id) is not null || store.TryGetTree(Tree.Id) is not null)
@@ -78,12 +95,18 @@ public sealed class ImportedTree
         }
         else
         {
-            foreach (var node in Nodes)
+            var step = thorough ? 1 : Math.Max(1, Nodes.Count / 64);
+            for (var i = 0; i < Nodes.Count; i += step)
             {
+                var node = Nodes[i];
                 if (store.TryGetNode(node.Id) is not null)
                 {
                     (renamed ??= new Dictionary<string, string>(StringComparer.Ordinal))[node.Id] = Ids.NewId();
                 }
+            }
+            if (renamed is not null && !thorough)
+            {
+                return WithoutIdsIn(store, thorough: true);
             }
         }
         return renamed is null ? this : Renamed(renamed);

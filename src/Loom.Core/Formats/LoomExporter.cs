@@ -18,8 +18,49 @@ public sealed record ExportOptions
 /// <summary>Writes a stored tree in one of <see cref="LoomFormats.Exportable"/>.</summary>
 public static class LoomExporter
 {
-    public static void Export(ILoomStore store, string treeId, LoomFormat format, Stream output, ExportOptions? options = null) =>
-        Export(TreeSnapshot.FromStore(store, treeId), format, output, options);
+    public static void Export(ILoomStore store, string treeId, LoomFormat format, Stream output, ExportOptions? options = null)
+    {
+        var snap = format is LoomFormat.Markdown or LoomFormat.Text
+            ? PathSnapshot(store, treeId, options?.NodeId)
+            : TreeSnapshot.FromStore(store, treeId);
+        Export(snap, format, output, options);
+    }
+
+    /// <summary>
+    /// Only what a path export reads: the path from the root, the siblings along it and the context
+    /// (a few queries, however big the tree).
+    /// </summary>
+    private static TreeSnapshot PathSnapshot(ILoomStore store, string treeId, string? nodeId)
+    {
+        var tree = store.GetTree(treeId);
+        var endId = nodeId ?? tree.CurrentNodeId ?? treeId;
+        var end = store.GetNode(endId);
+        if (end.TreeId != tree.Id)
+        {
+            throw new ArgumentException($"node '{endId}' belongs to another tree", nameof(nodeId));
+        }
+        var nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        var lineage = end.Kind == NodeKind.Context ? new[] { end } : store.GetLineage(endId);
+        foreach (var n in lineage)
+        {
+            nodes[n.Id] = n;
+        }
+        foreach (var n in lineage)
+        {
+            if (n.ParentId is not null)
+            {
+                foreach (var sibling in store.GetChildren(n.ParentId))
+                {
+                    nodes.TryAdd(sibling.Id, sibling);
+                }
+            }
+        }
+        if (store.GetContextNode(treeId) is { } context)
+        {
+            nodes.TryAdd(context.Id, context);
+        }
+        return new TreeSnapshot(tree, nodes.Values.ToList());
+    }
 
     public static void Export(TreeSnapshot snap, LoomFormat format, Stream output, ExportOptions? options = null)
     {

@@ -24,7 +24,7 @@ public enum LoomFormat
     TapestryLegacy,
     /// <summary>Export only: the current path as Markdown.</summary>
     Markdown,
-    /// <summary>Export only: the text of a path.</summary>
+    /// <summary>The text of a path. Imported (only when named) as a new tree whose root holds the whole file.</summary>
     Text,
 }
 
@@ -52,7 +52,7 @@ public static class LoomFormats
     {
         LoomFormat.Loom, LoomFormat.Basemode, LoomFormat.Socketteer, LoomFormat.LoomsidianData,
         LoomFormat.LoomsidianNote, LoomFormat.Exoloom, LoomFormat.MiniLoom, LoomFormat.Bonsai,
-        LoomFormat.TinyLoom, LoomFormat.TapestryLegacy,
+        LoomFormat.TinyLoom, LoomFormat.TapestryLegacy, LoomFormat.Text,
     };
 
     public static IReadOnlyList<LoomFormat> Exportable { get; } = new[]

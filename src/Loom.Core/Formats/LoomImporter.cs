@@ -95,9 +95,13 @@ public static class LoomImporter
             throw ctx.Fail("this is a native Tapestry Loom weave (.tapestry), a binary rkyv archive that only Tapestry Loom can read; Loom cannot import it");
         }
         var forced = options.Format;
-        if (forced is LoomFormat.Markdown or LoomFormat.Text)
+        if (forced is LoomFormat.Markdown)
         {
             throw ctx.Fail($"'{forced.Value.Name()}' is an export format; it cannot be imported");
+        }
+        if (forced is LoomFormat.Text)
+        {
+            return new[] { TextImporter.Import(ctx, data) };
         }
         if (forced == LoomFormat.TapestryLegacy || (forced is null && FormatDetector.IsTapestryLegacy(data)))
         {

@@ -37,18 +37,33 @@ public sealed class TreeSnapshot
         }
         foreach (var list in _children.Values)
         {
-            if (list.Count > 1)
+            // The store already returns nodes in (created_at, id) order; sort only what is not.
+            if (list.Count > 1 && !IsOrdered(list))
             {
-                list.Sort(static (a, b) =>
-                {
-                    var c = string.CompareOrdinal(a.CreatedAt, b.CreatedAt);
-                    return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
-                });
+                list.Sort(Compare);
             }
         }
         Root = nodes.FirstOrDefault(n => n.Kind == NodeKind.Root && n.Id == tree.Id)
             ?? nodes.FirstOrDefault(n => n.Kind == NodeKind.Root)
             ?? throw new LoomStoreException($"tree '{tree.Id}' has no root node");
+    }
+
+    private static int Compare(Node a, Node b)
+    {
+        var c = string.CompareOrdinal(a.CreatedAt, b.CreatedAt);
+        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
+    }
+
+    private static bool IsOrdered(List<Node> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (Compare(list[i - 1], list[i]) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static TreeSnapshot FromStore(ILoomStore store, string treeId)

@@ -41,6 +41,8 @@ internal sealed class ChatGenerator : ProviderGenerator
         return client.GetChatClient(modelName).AsIChatClient();
     }
 
+    protected override bool SendsLogprobs => true;
+
     protected override string? EchoSource(GenerationRequest request) => request.Prompt;
 
     protected override bool DropLeadingWhitespace(GenerationRequest request) => Continuation.PrefillTrimmed(_strategy, request.Prompt);
@@ -129,6 +131,11 @@ internal sealed class ChatGenerator : ProviderGenerator
                 headers.Set("Authorization", "Bearer " + key);
             }
 
+            if (!IsOpenAi(message.Request.Uri) && message.Request.Content is { } content)
+            {
+                message.Request.Content = await RenameMaxTokensAsync(content, message.CancellationToken).ConfigureAwait(false);
+            }
+
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
             var response = message.Response;
             if (response is null)
@@ -160,6 +167,26 @@ internal sealed class ChatGenerator : ProviderGenerator
             {
                 response.ContentStream = new StreamErrorWatcher(stream, context, message.CancellationToken);
             }
+        }
+
+        private static bool IsOpenAi(Uri? uri) => uri?.Host.EndsWith("openai.com", StringComparison.OrdinalIgnoreCase) == true;
+
+        /// <summary>
+        /// The OpenAI library writes <c>max_completion_tokens</c>; OpenAI-compatible servers (llama.cpp, vLLM, OpenRouter,
+        /// DeepSeek, Together…) all know <c>max_tokens</c>, not all know the newer name.
+        /// </summary>
+        private static async Task<BinaryContent> RenameMaxTokensAsync(BinaryContent content, CancellationToken ct)
+        {
+            using var buffer = new MemoryStream();
+            await content.WriteToAsync(buffer, ct).ConfigureAwait(false);
+            if (System.Text.Json.Nodes.JsonNode.Parse(buffer.ToArray()) is not System.Text.Json.Nodes.JsonObject body
+                || !body.Remove("max_completion_tokens", out var max))
+            {
+                return BinaryContent.Create(new BinaryData(buffer.ToArray()));
+            }
+
+            body["max_tokens"] = max;
+            return BinaryContent.Create(BinaryData.FromString(body.ToJsonString()));
         }
     }
 }

@@ -14,6 +14,11 @@ namespace Loom.Core.Providers;
 /// </summary>
 internal sealed class CompletionsGenerator(ProviderContext context, string modelName) : ProviderGenerator(context, modelName)
 {
+    protected override bool SendsLogprobs => true;
+
+    /// <summary>The legacy completions API allows at most 5 alternatives.</summary>
+    internal const int MaxLogprobs = 5;
+
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
     protected override async IAsyncEnumerable<ProviderDelta> ReadAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -98,6 +103,15 @@ internal sealed class CompletionsGenerator(ProviderContext context, string model
 
     private static TokenLogprob? LogprobAt(CompletionLogprobsDto lp, int i)
     {
+        if (lp.Content is { } content)
+        {
+            return i < content.Count && content[i] is { Token: { } contentToken, Logprob: double contentValue } entry
+                ? new TokenLogprob(contentToken, contentValue, entry.TopLogprobs is { } contentTops
+                    ? contentTops.Where(t => t.Token is not null && t.Logprob is not null).Select(t => new TokenAlternative(t.Token!, t.Logprob!.Value)).ToList()
+                    : [])
+                : null;
+        }
+
         if (lp.Tokens is not { } tokens || i >= tokens.Count || lp.TokenLogprobs is not { } values || i >= values.Count || values[i] is not double value)
         {
             return null;
@@ -135,7 +149,7 @@ internal sealed class CompletionsGenerator(ProviderContext context, string model
             w.WriteEndObject();
             if (request.TopLogprobs > 0)
             {
-                w.WriteNumber("logprobs", Math.Min(request.TopLogprobs, 20));
+                w.WriteNumber("logprobs", Math.Min(request.TopLogprobs, MaxLogprobs));
             }
 
             w.WriteEndObject();

@@ -30,6 +30,18 @@ internal sealed class CompletionLogprobsDto
     public List<double?>? TokenLogprobs { get; set; }
 
     public List<Dictionary<string, double>?>? TopLogprobs { get; set; }
+
+    /// <summary>The chat-style shape some servers (llama.cpp) use on the completions endpoint too.</summary>
+    public List<ContentLogprobDto>? Content { get; set; }
+}
+
+internal sealed class ContentLogprobDto
+{
+    public string? Token { get; set; }
+
+    public double? Logprob { get; set; }
+
+    public List<ContentLogprobDto>? TopLogprobs { get; set; }
 }
 
 internal sealed class UsageDto

@@ -161,6 +161,35 @@ public sealed record ProviderConfig(
         return new ProviderConfig(name, kind, baseUrl, apiKeyEnv, headers, strategy, prices, timeout);
     }
 
+    /// <summary>Reads the whole <c>loom.providers</c> object (name -> entry). Entries that are not objects are skipped with a warning.</summary>
+    public static IReadOnlyDictionary<string, ProviderConfig> ParseAll(JsonObject? providers, ICollection<string> warnings)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        var result = new Dictionary<string, ProviderConfig>(StringComparer.Ordinal);
+        if (providers is null)
+        {
+            return result;
+        }
+
+        foreach (var (name, entry) in providers)
+        {
+            if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal))
+            {
+                warnings.Add($"loom.providers: '{name}' is not a usable provider name (it must be non-empty and have no '/'); it is ignored.");
+            }
+            else if (entry is JsonObject o)
+            {
+                result[name] = Parse(name, o, warnings);
+            }
+            else
+            {
+                warnings.Add($"loom.providers.{name} must be an object; it is ignored.");
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Field by field, the user entry wins; headers and prices are united (the user's entries win).</summary>
     public static ProviderConfig Merge(ProviderConfig preset, ProviderConfig user)
     {

@@ -48,6 +48,9 @@ internal abstract class ProviderGenerator : ITextGenerator
     /// <summary>Opens the provider's stream and reads it. Throw <see cref="GenerationException"/> for what the provider says; anything else is translated.</summary>
     protected abstract IAsyncEnumerable<ProviderDelta> ReadAsync(GenerationRequest request, CancellationToken cancellationToken);
 
+    /// <summary>True when the request carries logprob parameters (which some providers refuse).</summary>
+    protected virtual bool SendsLogprobs => false;
+
     /// <summary>The text the model may echo (chat kinds), or null when the kind never echoes.</summary>
     protected virtual string? EchoSource(GenerationRequest request) => null;
 
@@ -60,7 +63,7 @@ internal abstract class ProviderGenerator : ITextGenerator
         await Context.Limiter.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var idle = new CancellationTokenSource();
+            using var idle = new IdleTimeout();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
             var echo = EchoSource(request) is { } source ? new EchoFilter(source, DropLeadingWhitespace(request)) : null;
 
@@ -72,6 +75,7 @@ internal abstract class ProviderGenerator : ITextGenerator
             bool stoppedAtLimit = false;
             bool atLimit = false; // the branch has its tokens: only a finish reason or usage may still come
             int maxTokens = Math.Max(1, request.MaxTokens);
+            TimeSpan? currentWait = null;
 
             IAsyncEnumerator<ProviderDelta> e = ReadAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
             try
@@ -82,7 +86,17 @@ internal abstract class ProviderGenerator : ITextGenerator
                     ProviderDelta d = default;
                     try
                     {
-                        idle.CancelAfter(finish is null && !atLimit ? Context.Timeout : Min(Context.Timeout, FinishGrace));
+                        var wait = finish is null && !atLimit ? Context.Timeout : Min(Context.Timeout, FinishGrace);
+                        if (wait != currentWait)
+                        {
+                            idle.Start(wait);
+                            currentWait = wait;
+                        }
+                        else
+                        {
+                            idle.Touch();
+                        }
+
                         has = await e.MoveNextAsync().ConfigureAwait(false);
                         if (has)
                         {
@@ -96,19 +110,20 @@ internal abstract class ProviderGenerator : ITextGenerator
                             throw new OperationCanceledException("the branch was cancelled", ex, cancellationToken);
                         }
 
-                        var g = ProviderErrors.Translate(Context, ex, idle.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
+                        var g = ProviderErrors.Translate(Context, ex, idle.Fired && !cancellationToken.IsCancellationRequested);
                         if ((finish is not null || atLimit) && g.Category is ErrorCategory.Timeout or ErrorCategory.Network)
                         {
                             stoppedAtLimit = finish is null;
                             break; // the provider said the branch was finished; a stream that then stalls or drops has lost nothing
                         }
 
-                        if (g.Category == ErrorCategory.Config && request.TopLogprobs > 0 && tokens == 0 && emittedChars == 0)
+                        if (g.Category == ErrorCategory.Config && SendsLogprobs && request.TopLogprobs > 0 && tokens == 0 && emittedChars == 0)
                         {
                             // Logprobs are optional: a provider or model that refuses the parameter gets the request again without it.
                             Context.Log?.Invoke(Context.Redact($"{request.Model} branch {request.BranchIndex}: the provider refused the request with logprobs ({g.Message}); retrying without logprobs"));
                             request = request with { TopLogprobs = 0 };
-                            idle.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                            idle.Pause();
+                            currentWait = null;
                             await e.DisposeAsync().ConfigureAwait(false);
                             e = ReadAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
                             continue;
@@ -123,11 +138,12 @@ internal abstract class ProviderGenerator : ITextGenerator
                         }
 
                         attempt++;
-                        var wait = g.RetryAfter ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
-                        Context.Log?.Invoke($"{request.Model} branch {request.BranchIndex}: rate limited, retry {attempt}/{MaxRetries} in {wait.TotalSeconds:0.##} s");
-                        idle.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                        var backoff = g.RetryAfter ?? TimeSpan.FromSeconds(Math.Pow(2, attempt - 1));
+                        Context.Log?.Invoke($"{request.Model} branch {request.BranchIndex}: rate limited, retry {attempt}/{MaxRetries} in {backoff.TotalSeconds:0.##} s");
+                        idle.Pause();
+                        currentWait = null;
                         await e.DisposeAsync().ConfigureAwait(false);
-                        await Context.Delay(wait, cancellationToken).ConfigureAwait(false);
+                        await Context.Delay(backoff, cancellationToken).ConfigureAwait(false);
                         e = ReadAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
                         continue;
                     }
@@ -173,7 +189,7 @@ internal abstract class ProviderGenerator : ITextGenerator
             }
             finally
             {
-                idle.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                idle.Pause();
                 await e.DisposeAsync().ConfigureAwait(false);
             }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Loom.Core.Generation;
 
 namespace Loom.Core.Providers;
@@ -36,6 +37,7 @@ public sealed class ProviderRegistry : IGeneratorResolver
     private readonly double _defaultTimeoutSeconds;
     private readonly Func<string, string?> _environment;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _limiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ITextGenerator> _generators = new(StringComparer.Ordinal);
 
     public ProviderRegistry(IReadOnlyDictionary<string, ProviderConfig>? userProviders, ApiKeyStore keys, HttpClient? http = null,
         double defaultTimeoutSeconds = 60, Func<string, string?>? environment = null)
@@ -54,6 +56,37 @@ public sealed class ProviderRegistry : IGeneratorResolver
                 _providers[name] = _providers.TryGetValue(name, out var preset) ? ProviderConfig.Merge(preset, named) : named;
             }
         }
+    }
+
+    /// <summary>
+    /// A registry from the <c>loom</c> settings section: its <c>providers</c> object and top-level
+    /// <c>timeoutSeconds</c>. Problems become <paramref name="warnings"/>; keys are never read from settings.
+    /// </summary>
+    public static ProviderRegistry FromSettings(JsonObject? settings, ApiKeyStore keys, ICollection<string> warnings, HttpClient? http = null,
+        Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(warnings);
+        JsonObject? providers = null;
+        if (settings?["providers"] is JsonObject p)
+        {
+            providers = p;
+        }
+        else if (settings?["providers"] is { } other)
+        {
+            warnings.Add($"loom.providers must be an object of provider entries, not {other.GetValueKind().ToString().ToLowerInvariant()}; it is ignored.");
+        }
+
+        double timeout = 60;
+        if (settings?["timeoutSeconds"] is JsonValue t && t.GetValueKind() == System.Text.Json.JsonValueKind.Number && t.GetValue<double>() > 0)
+        {
+            timeout = t.GetValue<double>();
+        }
+        else if (settings?["timeoutSeconds"] is not null)
+        {
+            warnings.Add("loom.timeoutSeconds must be a positive number; the default of 60 s applies.");
+        }
+
+        return new ProviderRegistry(ProviderConfig.ParseAll(providers, warnings), keys, http, timeout, environment);
     }
 
     /// <summary>The built-in providers, in the order <see cref="DefaultModel"/> tries them.</summary>
@@ -141,14 +174,20 @@ public sealed class ProviderRegistry : IGeneratorResolver
             ProviderContext.EnsureKeyMayTravel(config);
         }
 
+        // Generators hold no per-request state (the key is read per request), so one per model serves every branch.
+        return _generators.GetOrAdd(model, _ => Create(config, kind, providerName, modelName));
+    }
+
+    private ITextGenerator Create(ProviderConfig config, string kind, string providerName, string modelName)
+    {
         var context = new ProviderContext(
             config,
             _http,
             () => _keys.Get(config, _environment),
             TimeSpan.FromSeconds(config.TimeoutSeconds ?? _defaultTimeoutSeconds),
             _limiters.GetOrAdd(providerName, static _ => new SemaphoreSlim(MaxConcurrentStreamsPerProvider)),
-            Log,
-            Delay);
+            line => Log?.Invoke(line),
+            (wait, ct) => Delay(wait, ct));
         return kind switch
         {
             "completions" => new CompletionsGenerator(context, modelName),

@@ -85,25 +85,6 @@ public sealed partial class LoomSession
         return new TextChange(change.Offset + prefix, removed.Length - prefix - suffix, change.InsertedText.Substring(prefix, inserted.Length - prefix - suffix));
     }
 
-    /// <summary>The path segment holding UTF-16 offset <paramref name="offset"/> (which is below the text length).</summary>
-    private static int SegmentAt(ImmutableArray<int> starts, int offset)
-    {
-        var lo = 0;
-        var hi = starts.Length - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi + 1) / 2;
-            if (starts[mid] <= offset)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
 
     private EditOutcome ApplyNormalized(SessionState s, TextChange c)
     {
@@ -111,9 +92,8 @@ public sealed partial class LoomSession
         var n = lineage.Length;
         var text = s.FullText;
         var atEnd = c.Offset == text.Length && c.RemovedLength == 0;
-        var first = atEnd ? n : SegmentAt(s.SegmentStarts, c.Offset);
-        var last = atEnd ? n : c.RemovedLength > 0 ? SegmentAt(s.SegmentStarts, c.End - 1) : first;
-        var newText = string.Concat(text.AsSpan(0, c.Offset), c.InsertedText, text.AsSpan(c.End));
+        var first = atEnd ? n : s.SegmentIndexAt(c.Offset);
+        var last = atEnd ? n : c.RemovedLength > 0 ? s.SegmentIndexAt(c.End - 1) : first;
 
         // Undo and accepted completions: the result is already a path of the tree.
         // Typing on at the end of a draft also finds a path that already has the typed text (a child typed out by hand).
@@ -121,7 +101,9 @@ public sealed partial class LoomSession
         if (anchor >= 0)
         {
             var anchorEnd = s.SegmentStarts[anchor] + lineage[anchor].Text.Length;
-            var existing = FindPath(lineage[anchor], newText.AsSpan(anchorEnd));
+            // The new text after the anchor (the anchor ends at or before the change): never the whole buffer.
+            var rest = string.Concat(text.AsSpan(anchorEnd, c.Offset - anchorEnd), c.InsertedText, text.AsSpan(c.End));
+            var existing = FindPath(lineage[anchor], rest);
             if (existing is not null && !(existing.Count == 0 && anchor == n - 1))
             {
                 return CheckOutExisting(s, anchor, existing);
@@ -144,14 +126,13 @@ public sealed partial class LoomSession
     /// Returns the nodes after the anchor (empty: the anchor itself), or null. Pruned by prefix, so it reads
     /// only children whose text matches.
     /// </summary>
-    private List<Node>? FindPath(Node anchor, ReadOnlySpan<char> rest)
+    private List<Node>? FindPath(Node anchor, string restString)
     {
-        if (rest.IsEmpty)
+        if (restString.Length == 0)
         {
             return [];
         }
         var path = new List<Node>();
-        var restString = rest.ToString();
         return Search(anchor, 0) ? path : null;
 
         bool Search(Node node, int consumed)
@@ -219,13 +200,15 @@ public sealed partial class LoomSession
         var extendInPlace = (current.IsDraft || current.IsRoot) && Store.GetChildren(current.Id).Count == 0;
         if (extendInPlace)
         {
-            var updated = current with { Text = current.Text + inserted };
+            var newFull = s.FullText + inserted;
+            // A one-segment path holds one string for both the node and the buffer (a 1 MB document costs 1 MB, not 2).
+            var updated = current with { Text = s.Lineage.Length == 1 ? newFull : current.Text + inserted };
             Persist(w =>
             {
                 w.UpdateNodeText(current.Id, updated.Text);
                 return 0;
             });
-            var state = BuildState(s.Lineage.SetItem(s.Lineage.Length - 1, updated), s.FullText + inserted, s.SegmentStarts, string.Empty);
+            var state = BuildState(s.Lineage.SetItem(s.Lineage.Length - 1, updated), newFull, s.SegmentStarts, string.Empty);
             return new EditOutcome(EditKind.DraftUpdated, state, updated);
         }
         var draft = new Node(Ids.NewId(), current.TreeId, current.Id, NodeKind.Text, inserted, null, null, null, null, null, true,

@@ -38,11 +38,24 @@ public sealed partial class LoomSession
         GenerationOverrides? overrides = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var run = StartGeneration(overrides, cancellationToken);
+        var reader = run.Events.Reader;
         try
         {
-            await foreach (var e in run.Events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                yield return e;
+                while (reader.TryRead(out var e))
+                {
+                    // A branch signals when its buffer goes from empty to not empty; everything streamed since comes out as one event.
+                    if (e is TokensPending pending)
+                    {
+                        if (run.Buffers[pending.BranchIdx].Take() is { Length: > 0 } text)
+                        {
+                            yield return new TokenReceived(e.GenerationId, pending.BranchIdx, text, pending.Model);
+                        }
+                        continue;
+                    }
+                    yield return e;
+                }
             }
         }
         finally
@@ -57,7 +70,40 @@ public sealed partial class LoomSession
         }
     }
 
-    private sealed record GenerationRun(Channel<GenerationEvent> Events, CancellationTokenSource Cts, Task Completion);
+    private sealed record GenerationRun(Channel<GenerationEvent> Events, CancellationTokenSource Cts, Task Completion, BranchBuffer[] Buffers);
+
+    /// <summary>Internal signal: branch <paramref name="BranchIdx"/> has streamed text waiting in its buffer.</summary>
+    private sealed record TokensPending(string GenerationId, int BranchIdx, string Model) : GenerationEvent(GenerationId);
+
+    /// <summary>
+    /// Text a branch streamed that the consumer has not taken yet. Tokens arrive far faster than anyone reads
+    /// them one by one, so they collect here and leave as one event per branch per read (the protocol batches too).
+    /// </summary>
+    private sealed class BranchBuffer
+    {
+        private readonly System.Text.StringBuilder _text = new();
+
+        /// <summary>Appends; true when the buffer was empty (the caller then signals the reader).</summary>
+        public bool Append(string token)
+        {
+            lock (_text)
+            {
+                var wasEmpty = _text.Length == 0;
+                _text.Append(token);
+                return wasEmpty;
+            }
+        }
+
+        public string Take()
+        {
+            lock (_text)
+            {
+                var text = _text.ToString();
+                _text.Clear();
+                return text;
+            }
+        }
+    }
 
     private sealed record BranchPlan(int BranchIdx, ModelPlanEntry Entry, int ModelIdx, int ModelBranchIdx);
 
@@ -92,15 +138,15 @@ public sealed partial class LoomSession
             }
             var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             _generationCts = cts;
-            var state = BuildState(lineage, s.FullText, s.SegmentStarts, s.ContinuationText);
-            Volatile.Write(ref _state, state);
+            Volatile.Write(ref _state, s with { Lineage = lineage, CurrentNode = lineage[^1], Generating = true });
             var channel = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true });
             var generationId = Ids.NewId();
             var corpus = plan.Any(b => b.Entry.Model.StartsWith("offline/", StringComparison.Ordinal))
                 ? Store.SampleText(s.TreeId, _options.OfflineCorpusChars)
                 : null;
-            var completion = Task.Run(() => RunGenerationAsync(generationId, s.CurrentNode, s.FullText, s.Context, plan, corpus, channel.Writer, cts));
-            return new GenerationRun(channel, cts, completion);
+            var buffers = plan.Select(_ => new BranchBuffer()).ToArray();
+            var completion = Task.Run(() => RunGenerationAsync(generationId, s.CurrentNode, s.FullText, s.Context, plan, corpus, channel.Writer, buffers, cts));
+            return new GenerationRun(channel, cts, completion, buffers);
         }
     }
 
@@ -137,18 +183,15 @@ public sealed partial class LoomSession
 
     private async Task RunGenerationAsync(
         string generationId, Node parent, string prompt, string context, List<BranchPlan> plan, string? corpus,
-        ChannelWriter<GenerationEvent> events, CancellationTokenSource cts)
+        ChannelWriter<GenerationEvent> events, BranchBuffer[] buffers, CancellationTokenSource cts)
     {
         try
         {
             var results = await Task.WhenAll(plan.Select(b =>
-                Task.Run(() => RunBranchAsync(generationId, parent, prompt, context, b, corpus, events, cts.Token)))).ConfigureAwait(false);
+                Task.Run(() => RunBranchAsync(generationId, parent, prompt, context, b, corpus, events, buffers[b.BranchIdx], cts.Token)))).ConfigureAwait(false);
             var saved = results.Where(r => r.Node is not null).Select(r => r.Node!).ToList();
             var failures = results.Where(r => r.Failure is not null).Select(r => r.Failure!).ToList();
-            if (saved.Count > 0)
-            {
-                TrySelectFirstNew(parent, saved[0]);
-            }
+            var selected = saved.Count > 0 && TrySelectFirstNew(parent, saved[0]) ? saved[0].Id : null;
             GenerationEvent final;
             if (cts.IsCancellationRequested)
             {
@@ -167,12 +210,12 @@ public sealed partial class LoomSession
                     : new GenerationException(first.Category, failures.Count == 1 ? first.Message : $"{first.Message} (and {failures.Count - 1} more failed branches)");
                 final = new GenerationError(generationId, error, failures);
             }
-            EndGeneration(cts);
+            EndGeneration(cts, parent.Id, selected);
             events.TryWrite(final);
         }
         catch (Exception e)
         {
-            EndGeneration(cts);
+            EndGeneration(cts, parent.Id, null);
             events.TryWrite(new GenerationError(generationId, new GenerationException(ErrorCategory.Internal, "generation failed: " + e.Message, e), []));
         }
         finally
@@ -181,19 +224,44 @@ public sealed partial class LoomSession
         }
     }
 
-    private void EndGeneration(CancellationTokenSource cts)
+    /// <summary>Children stay in the store's order (created_at, id) although branches finish in any order.</summary>
+    private static ImmutableArray<Node> InsertInChildOrder(ImmutableArray<Node> children, Node node)
     {
-        Publish(s =>
+        var i = children.Length;
+        while (i > 0 && (string.CompareOrdinal(children[i - 1].CreatedAt, node.CreatedAt) > 0 ||
+                         (children[i - 1].CreatedAt == node.CreatedAt && string.CompareOrdinal(children[i - 1].Id, node.Id) > 0)))
         {
-            if (ReferenceEquals(_generationCts, cts))
-            {
-                _generationCts = null;
-            }
-            return BuildState(s.Lineage, s.FullText, s.SegmentStarts, null);
-        });
+            i--;
+        }
+        return children.Insert(i, node);
     }
 
-    private void TrySelectFirstNew(Node parent, Node first)
+    /// <summary>Marks the generation finished and shows the first new child as selected (in memory; the store has it).</summary>
+    private void EndGeneration(CancellationTokenSource cts, string parentId, string? selectedId) => Publish(s =>
+    {
+        if (ReferenceEquals(_generationCts, cts))
+        {
+            _generationCts = null;
+        }
+        return s.CurrentNodeId == parentId && selectedId is not null ? WithSelectedChild(s, selectedId) with { Generating = IsGenerating } : s with { Generating = IsGenerating };
+    });
+
+    /// <summary>The state with <paramref name="childId"/> as the checked-out (selected) child, without reading the store.</summary>
+    private static SessionState WithSelectedChild(SessionState s, string childId)
+    {
+        var idx = -1;
+        var children = s.Children.Select((c, i) =>
+        {
+            if (c.Id == childId)
+            {
+                idx = i;
+            }
+            return c.CheckedOut == (c.Id == childId) ? c : c with { CheckedOut = c.Id == childId };
+        }).ToImmutableArray();
+        return idx < 0 ? s : s with { Children = children, SelectedChildIdx = idx, ContinuationText = children[idx].Text };
+    }
+
+    private bool TrySelectFirstNew(Node parent, Node first)
     {
         try
         {
@@ -202,16 +270,18 @@ public sealed partial class LoomSession
                 w.SetCheckedOutChild(parent.Id, first.Id);
                 return 0;
             });
+            return true;
         }
         catch (LoomStoreException)
         {
             // The parent may have been deleted meanwhile; the nodes were saved (or went with it).
+            return false;
         }
     }
 
     private async Task<BranchResult> RunBranchAsync(
         string generationId, Node parent, string prompt, string context, BranchPlan branch, string? corpus,
-        ChannelWriter<GenerationEvent> events, CancellationToken cancellationToken)
+        ChannelWriter<GenerationEvent> events, BranchBuffer buffer, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         var logprobs = new JsonArray();
@@ -230,7 +300,10 @@ public sealed partial class LoomSession
                 {
                     text.Append(chunk.Text);
                     chunks++;
-                    events.TryWrite(new TokenReceived(generationId, branch.BranchIdx, chunk.Text, model));
+                    if (buffer.Append(chunk.Text))
+                    {
+                        events.TryWrite(new TokensPending(generationId, branch.BranchIdx, model));
+                    }
                 }
                 if (chunk.Logprob is { } lp)
                 {
@@ -330,7 +403,23 @@ public sealed partial class LoomSession
             // The parent was deleted while the branch streamed (or the store refuses writes): nothing to attach to.
             return null;
         }
-        Publish(s => s.CurrentNodeId == parent.Id ? BuildState(s.Lineage, s.FullText, s.SegmentStarts, s.ContinuationText) : s);
+        // Shown at once if the session is still at the parent; appended in memory (the store has it, with no descendants).
+        Publish(s =>
+        {
+            if (s.CurrentNodeId != parent.Id || s.Children.Any(c => c.Id == node.Id))
+            {
+                return s;
+            }
+            var children = InsertInChildOrder(s.Children, node);
+            var selected = Math.Max(0, children.IndexOf(children.FirstOrDefault(c => c.CheckedOut) ?? children[0]));
+            return s with
+            {
+                Children = children,
+                SelectedChildIdx = selected,
+                DescendantCounts = s.DescendantCounts.SetItem(node.Id, 0),
+                ContinuationText = ReferenceEquals(children[selected], s.SelectedChild) ? s.ContinuationText : children[selected].Text,
+            };
+        });
         return node;
     }
 }

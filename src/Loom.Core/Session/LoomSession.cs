@@ -475,7 +475,12 @@ public sealed partial class LoomSession : IDisposable
 
     private SessionState BuildState(ImmutableArray<Node> lineage, string? fullText = null, ImmutableArray<int>? segmentStarts = null, string? continuation = null)
     {
-        if (fullText is null || segmentStarts is null)
+        if ((fullText is null || segmentStarts is null) && lineage.Length == 1)
+        {
+            fullText = lineage[0].Text;
+            segmentStarts = [0];
+        }
+        else if (fullText is null || segmentStarts is null)
         {
             var starts = ImmutableArray.CreateBuilder<int>(lineage.Length);
             var sb = new System.Text.StringBuilder();

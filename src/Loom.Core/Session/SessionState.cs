@@ -49,4 +49,29 @@ public sealed record SessionState
     public bool Bookmarked => CurrentNode.IsBookmarked;
 
     public Node? SelectedChild => Children.IsDefaultOrEmpty ? null : Children[SelectedChildIdx];
+
+    /// <summary>The last path segment that starts at or before UTF-16 <paramref name="offset"/> (binary search over <see cref="SegmentStarts"/>).</summary>
+    public int SegmentIndexAt(int offset)
+    {
+        var starts = SegmentStarts;
+        if (starts.IsDefaultOrEmpty)
+        {
+            return 0;
+        }
+        var lo = 0;
+        var hi = starts.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (starts[mid] <= offset)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
 }

@@ -34,6 +34,7 @@ public sealed partial class SqliteLoomStore
                 ("$temp", node.Temperature), ("$co", node.CheckedOut ? 1 : 0), ("$created", node.CreatedAt), ("$meta", node.Metadata.ToJson()));
             if (node.Kind != NodeKind.Context)
             {
+                store._searchDirty.Add(node.Id);
                 MarkStructureChanged(node.ParentId);
                 store.ForgetOrMoveParent(node.Id, node.ParentId, deleted: false);
             }
@@ -45,6 +46,7 @@ public sealed partial class SqliteLoomStore
             {
                 throw new NodeNotFoundException(nodeId);
             }
+            store._searchDirty.Add(nodeId);
         }
 
         public void UpdateNodeMetadata(string nodeId, NodeMetadata metadata)
@@ -87,6 +89,11 @@ public sealed partial class SqliteLoomStore
                 SELECT count(*) FROM d
                 """, ("$id", nodeId)).ExecuteScalar() ?? 0L);
             MarkStructureChanged(parent as string);
+            Exec("""
+                DELETE FROM loom_nodes_fts WHERE rowid IN (
+                    WITH RECURSIVE d(id) AS (SELECT $id UNION ALL SELECT n.id FROM nodes n JOIN d ON n.parent_id = d.id)
+                    SELECT n.rowid FROM d CROSS JOIN nodes n ON n.id = d.id)
+                """, ("$id", nodeId));
             // Bindings or trees pointing into the subtree are repointed by the caller; the cascade removes the nodes.
             Exec("DELETE FROM nodes WHERE id = $id", ("$id", nodeId));
             store.ForgetOrMoveParent(nodeId, null, deleted: true);

@@ -21,6 +21,9 @@ public sealed partial class SqliteLoomStore : ILoomStore
     private readonly Dictionary<string, int> _descendantCounts = new(StringComparer.Ordinal);
     // Parent links seen by reads, so invalidating counts along a lineage rarely needs a query.
     private readonly Dictionary<string, string?> _parentOf = new(StringComparer.Ordinal);
+    // Nodes whose text changed since the search index was last brought up to date (indexed lazily, at search time).
+    private readonly HashSet<string> _searchDirty = new(StringComparer.Ordinal);
+    private bool _searchIndexUnverified = true;
     private readonly string? _readOnlyReason;
     private SqliteTransaction? _transaction;
     private long _seenDataVersion;
@@ -112,7 +115,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
             {
                 Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
                 var ready = version == SqliteSchema.UserVersion &&
-                    ScalarLong(connection, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='loom_document_bindings'") > 0;
+                    ScalarLong(connection, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('" +
+                        string.Join("','", SqliteSchema.LoomTables) + "')") == SqliteSchema.LoomTables.Length;
                 if (ready)
                 {
                     return new SqliteLoomStore(fullPath, connection, null, null);
@@ -257,6 +261,12 @@ public sealed partial class SqliteLoomStore : ILoomStore
             {
                 return;
             }
+            // Leave the search index true to the text for the next process that opens the file.
+            // (A bulk write such as an import changes the node count, which makes the next search rebuild anyway.)
+            if (!IsReadOnly && _searchDirty.Count is > 0 and <= MaxIncrementalIndexing)
+            {
+                TryUpdateSearchIndex();
+            }
             _disposed = true;
             foreach (var cmd in _commands.Values)
             {
@@ -307,6 +317,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
             _seenDataVersion = version;
             _descendantCounts.Clear();
             _parentOf.Clear();
+            _searchIndexUnverified = true;
         }
     }
 
@@ -319,16 +330,29 @@ public sealed partial class SqliteLoomStore : ILoomStore
             _commands[sql] = cmd;
         }
         cmd.Transaction = _transaction;
-        cmd.Parameters.Clear();
         return cmd;
     }
 
+    /// <summary>The cached command for <paramref name="sql"/> with its parameters (created once, then only their values set).</summary>
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = Command(sql);
-        foreach (var (name, value) in parameters)
+        var reuse = cmd.Parameters.Count == parameters.Length;
+        for (var i = 0; reuse && i < parameters.Length; i++)
         {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            reuse = cmd.Parameters[i].ParameterName == parameters[i].Name;
+        }
+        if (!reuse)
+        {
+            cmd.Parameters.Clear();
+            foreach (var (name, _) in parameters)
+            {
+                cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            cmd.Parameters[i].Value = parameters[i].Value ?? DBNull.Value;
         }
         return cmd;
     }
@@ -664,24 +688,90 @@ public sealed partial class SqliteLoomStore : ILoomStore
         return (IReadOnlyList<string>)list;
     });
 
-    public IReadOnlyList<NodeSearchHit> Search(string query, int limit) => Read(() =>
+    /// <summary>
+    /// Case-insensitive substring search over every node's text. Queries of three or more characters use the
+    /// FTS5 trigram index in our own table (brought up to date here: lazily for our writes, by a rebuild when
+    /// another program changed the node count); shorter ones, or a read-only store, scan.
+    /// </summary>
+    public IReadOnlyList<NodeSearchHit> Search(string query, int limit)
     {
         var list = new List<NodeSearchHit>();
         if (string.IsNullOrEmpty(query) || limit <= 0)
         {
-            return (IReadOnlyList<NodeSearchHit>)list;
+            return list;
         }
-        using var r = Command("""
-            SELECT id, tree_id, text FROM nodes
-            WHERE kind != 'context' AND instr(lower(text), lower($q)) > 0
-            ORDER BY created_at DESC LIMIT $limit
-            """, ("$q", query), ("$limit", limit)).ExecuteReader();
-        while (r.Read())
+        var indexed = query.Length >= 3 && !IsReadOnly && TryUpdateSearchIndex();
+        return Read(() =>
         {
-            list.Add(new NodeSearchHit(r.GetString(0), r.GetString(1), r.GetString(2)));
+            using var r = indexed
+                ? Command("""
+                    SELECT n.id, n.tree_id, n.text FROM loom_nodes_fts f CROSS JOIN nodes n ON n.rowid = f.rowid
+                    WHERE f.text MATCH $q AND n.kind != 'context'
+                    ORDER BY n.created_at DESC LIMIT $limit
+                    """, ("$q", "\"" + query.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""), ("$limit", limit)).ExecuteReader()
+                : Command("""
+                    SELECT id, tree_id, text FROM nodes
+                    WHERE kind != 'context' AND instr(lower(text), lower($q)) > 0
+                    ORDER BY created_at DESC LIMIT $limit
+                    """, ("$q", query), ("$limit", limit)).ExecuteReader();
+            while (r.Read())
+            {
+                list.Add(new NodeSearchHit(r.GetString(0), r.GetString(1), r.GetString(2)));
+            }
+            return (IReadOnlyList<NodeSearchHit>)list;
+        });
+    }
+
+    private const int MaxIncrementalIndexing = 1_000;
+
+    /// <summary>Indexes changed nodes (and rebuilds the index when it lost count); false when it cannot.</summary>
+    private bool TryUpdateSearchIndex()
+    {
+        try
+        {
+            lock (_gate)
+            {
+                SyncWithOtherWriters();
+                var rebuild = _searchDirty.Count > MaxIncrementalIndexing;
+                if (_searchIndexUnverified || rebuild)
+                {
+                    var nodes = (long)Command("SELECT count(*) FROM nodes WHERE kind != 'context'").ExecuteScalar()!;
+                    var indexed = (long)Command("SELECT count(*) FROM loom_nodes_fts").ExecuteScalar()!;
+                    if (rebuild || nodes != indexed)
+                    {
+                        Write(w =>
+                        {
+                            Command("DELETE FROM loom_nodes_fts").ExecuteNonQuery();
+                            Command("INSERT INTO loom_nodes_fts(rowid, text) SELECT rowid, text FROM nodes WHERE kind != 'context'").ExecuteNonQuery();
+                            return 0;
+                        });
+                        _searchDirty.Clear();
+                    }
+                    _searchIndexUnverified = false;
+                }
+                if (_searchDirty.Count > 0)
+                {
+                    var dirty = _searchDirty.ToList();
+                    Write(w =>
+                    {
+                        foreach (var id in dirty)
+                        {
+                            Command("DELETE FROM loom_nodes_fts WHERE rowid = (SELECT rowid FROM nodes WHERE id = $id)", ("$id", id)).ExecuteNonQuery();
+                            Command("INSERT INTO loom_nodes_fts(rowid, text) SELECT rowid, text FROM nodes WHERE id = $id AND kind != 'context'", ("$id", id)).ExecuteNonQuery();
+                        }
+                        return 0;
+                    });
+                    _searchDirty.ExceptWith(dirty);
+                }
+                return true;
+            }
         }
-        return list;
-    });
+        catch (LoomStoreException)
+        {
+            return false;
+        }
+    }
+
 
     public T Write<T>(Func<IStoreWriter, T> write)
     {

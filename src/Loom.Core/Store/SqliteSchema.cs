@@ -47,7 +47,11 @@ internal static class SqliteSchema
             updated_at TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS idx_loom_bindings_tree ON loom_document_bindings(tree_id);
+        CREATE VIRTUAL TABLE IF NOT EXISTS loom_nodes_fts USING fts5(text, content='', contentless_delete=1, tokenize='trigram');
         """;
+
+    /// <summary>Our own tables; when all are there (and the version is ours) opening writes nothing.</summary>
+    public static readonly string[] LoomTables = ["loom_document_bindings", "loom_nodes_fts"];
 
     public const string NodeColumns =
         "id, tree_id, parent_id, kind, text, context_id, model, strategy, max_tokens, temperature, checked_out, created_at, metadata_json";

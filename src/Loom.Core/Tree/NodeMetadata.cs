@@ -23,43 +23,58 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
 
     public static readonly NodeMetadata Empty = new(new JsonObject());
 
-    private readonly JsonObject _values;
+    // Stored JSON is parsed on first use: reading a 100,000-node tree for an export never parses it.
+    private JsonObject? _parsed;
+    private readonly string? _json;
 
-    private NodeMetadata(JsonObject values) => _values = values;
+    private NodeMetadata(JsonObject values) => _parsed = values;
 
-    /// <summary>Parses stored JSON; anything that is not an object becomes empty metadata (never throws).</summary>
-    public static NodeMetadata Parse(string? json)
+    private NodeMetadata(string json) => _json = json;
+
+    private JsonObject Values => LazyInitializer.EnsureInitialized(ref _parsed, () => ParseObject(_json));
+
+    /// <summary>JsonNode materializes lazily and is not safe for concurrent readers; every read goes through here.</summary>
+    private T Read<T>(Func<JsonObject, T> read)
     {
-        if (string.IsNullOrWhiteSpace(json) || json == "{}")
+        var values = Values;
+        lock (values)
         {
-            return Empty;
-        }
-        try
-        {
-            return JsonNode.Parse(json) is JsonObject obj ? new NodeMetadata(obj) : Empty;
-        }
-        catch (JsonException)
-        {
-            return Empty;
+            return read(values);
         }
     }
 
+    private static JsonObject ParseObject(string? json)
+    {
+        try
+        {
+            return JsonNode.Parse(json ?? "{}") as JsonObject ?? new JsonObject();
+        }
+        catch (JsonException)
+        {
+            return new JsonObject();
+        }
+    }
+
+    /// <summary>Takes stored JSON as it is; anything that is not an object reads as empty metadata (never throws).</summary>
+    public static NodeMetadata Parse(string? json) =>
+        string.IsNullOrWhiteSpace(json) || json == "{}" ? Empty : new NodeMetadata(json);
+
     public static NodeMetadata From(JsonObject values) => new((JsonObject)values.DeepClone());
 
-    public bool IsEmpty => _values.Count == 0;
+    public bool IsEmpty => Read(v => v.Count == 0);
 
-    public IEnumerable<string> Keys => _values.Select(p => p.Key);
+    public IEnumerable<string> Keys => Read(v => v.Select(p => p.Key).ToList());
 
     /// <summary>A copy of the value under <paramref name="key"/>, or null.</summary>
-    public JsonNode? Get(string key) => _values[key]?.DeepClone();
+    public JsonNode? Get(string key) => Read(v => v[key]?.DeepClone());
 
-    public bool Has(string key) => _values.ContainsKey(key);
+    public bool Has(string key) => Read(v => v.ContainsKey(key));
 
     public bool GetBool(string key) =>
-        _values[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+        Read(o => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True);
 
     public string? GetString(string key) =>
-        _values[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        Read(o => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null);
 
     public bool IsBookmarked => GetBool(Bookmarked);
 
@@ -69,7 +84,7 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
 
     public NodeMetadata With(string key, JsonNode? value)
     {
-        var copy = (JsonObject)_values.DeepClone();
+        var copy = Read(v => (JsonObject)v.DeepClone());
         copy[key] = value?.DeepClone();
         return new NodeMetadata(copy);
     }
@@ -80,19 +95,27 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
 
     public NodeMetadata Without(string key)
     {
-        if (!_values.ContainsKey(key))
+        if (!Has(key))
         {
             return this;
         }
-        var copy = (JsonObject)_values.DeepClone();
+        var copy = Read(v => (JsonObject)v.DeepClone());
         copy.Remove(key);
         return new NodeMetadata(copy);
     }
 
     /// <summary>A mutable copy, for serializers.</summary>
-    public JsonObject ToJsonObject() => (JsonObject)_values.DeepClone();
+    public JsonObject ToJsonObject() => Read(v => (JsonObject)v.DeepClone());
 
-    public string ToJson() => _values.Count == 0 ? "{}" : _values.ToJsonString();
+    /// <summary>The JSON to store: the original text when nothing was changed (malformed text reads as "{}").</summary>
+    public string ToJson()
+    {
+        if (_parsed is null && _json is not null)
+        {
+            return _json;
+        }
+        return Read(v => v.Count == 0 ? "{}" : v.ToJsonString());
+    }
 
     public override string ToString() => ToJson();
 

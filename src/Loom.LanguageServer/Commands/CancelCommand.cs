@@ -1,4 +1,4 @@
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 
 namespace Loom.LanguageServer.Commands;

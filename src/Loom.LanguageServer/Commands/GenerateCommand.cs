@@ -2,7 +2,7 @@ using Loom.Core.Generation;
 using Loom.Core.Session;
 using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 
 namespace Loom.LanguageServer.Commands;
@@ -64,6 +64,7 @@ public sealed class GenerateCommand : LoomCommand<GenerationOverrides>
             doc.State = s;
             context.Server.Notifier.Notify(doc, s);
             context.Server.Notifier.RefreshDecorations();
+            context.Server.Notifier.NotifyPeers(doc);
             return Task.FromResult(s);
         }, CancellationToken.None).ConfigureAwait(false);
         return StateMapper.ToProtocol(doc.Uri, state);

@@ -1,5 +1,5 @@
 using Loom.Core.Session;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 
 namespace Loom.LanguageServer.Commands;
@@ -26,15 +26,13 @@ public abstract class SessionCommand<TArgs> : LoomCommand<TArgs>
     {
         var doc = context.Doc;
         var session = doc.RequireSession();
-        var before = doc.State;
         var state = Apply(session, args);
         await context.Server.Buffers.ShowStateAsync(doc, state, EditLabel, CancellationToken.None).ConfigureAwait(false);
         state = doc.State ?? state;
-        if (before is null || before.CurrentNodeId != state.CurrentNodeId || before.TreeId != state.TreeId)
-        {
-            context.Server.Binder.SaveBinding(doc);
-        }
+        // The binding's node is written on save, close and shutdown, not on every move: the tree's own
+        // current node (which Core writes at once) covers a crash in between (see DocumentBinder).
         context.Server.Notifier.Notify(doc, state);
+        context.Server.Notifier.NotifyPeers(doc);
         return state;
     }
 }

@@ -1,4 +1,4 @@
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 
@@ -25,6 +25,7 @@ public sealed class ToggleBookmarkCommand : LoomCommand<string?>
         var state = session.GetState();
         await context.Server.Buffers.ShowStateAsync(doc, state, "Loom: bookmark", CancellationToken.None).ConfigureAwait(false);
         context.Server.Notifier.Notify(doc, state);
+        context.Server.Notifier.NotifyPeers(doc);
         return new ToggleBookmarkResult(bookmarked, StateMapper.ToProtocol(doc.Uri, state));
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;
@@ -42,7 +42,7 @@ public sealed class CompletionHandler : DocumentHandler<Position>
         {
             var child = state.Children[i];
             var count = state.DescendantCounts.GetValueOrDefault(child.Id);
-            var label = StateMapper.FirstLine(child.Text, 60);
+            var label = StateMapper.FirstLine(child.Text.TrimStart(), 60).Trim();
             items.Add(new CompletionItem(
                 label.Length == 0 ? "(empty)" : label,
                 CompletionItemKind.Text,

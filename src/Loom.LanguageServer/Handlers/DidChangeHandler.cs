@@ -1,5 +1,5 @@
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;
@@ -41,6 +41,7 @@ public sealed class DidChangeHandler : DocumentHandler<DidChangeHandler.Args>
         if (changed && doc.State is { } state)
         {
             Server.Notifier.Notify(doc, state);
+            Server.Notifier.NotifyPeers(doc);
         }
         return null;
     }

@@ -1,5 +1,5 @@
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;

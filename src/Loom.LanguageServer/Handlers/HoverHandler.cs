@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;
@@ -77,15 +77,41 @@ public sealed class HoverHandler : DocumentHandler<Position>
         {
             return;
         }
-        var prompt = usage["prompt_tokens"]?.GetValue<double>();
-        var completion = usage["completion_tokens"]?.GetValue<double>();
+        var prompt = Number(usage["prompt_tokens"]);
+        var completion = Number(usage["completion_tokens"]);
         var estimated = usage["estimated"] is JsonValue e && e.TryGetValue<bool>(out var est) && est;
         md.Append("\n\n");
         md.Append(CultureInfo.InvariantCulture, $"tokens: {prompt ?? 0} prompt + {completion ?? 0} completion{(estimated ? " (estimated)" : "")}");
-        if (usage["cost_usd"] is JsonValue c && c.TryGetValue<double>(out var cost))
+        if (Number(usage["cost_usd"]) is { } cost)
         {
             md.Append(CultureInfo.InvariantCulture, $" · ${cost:0.######}");
         }
+    }
+
+    /// <summary>A JSON number whatever CLR type the node holds (metadata read back from the store is parsed as doubles, fresh metadata holds ints).</summary>
+    private static double? Number(JsonNode? node)
+    {
+        if (node is not JsonValue v)
+        {
+            return null;
+        }
+        if (v.TryGetValue<double>(out var d))
+        {
+            return d;
+        }
+        if (v.TryGetValue<long>(out var l))
+        {
+            return l;
+        }
+        if (v.TryGetValue<int>(out var i))
+        {
+            return i;
+        }
+        if (v.TryGetValue<decimal>(out var m))
+        {
+            return (double)m;
+        }
+        return v.TryGetValue<System.Text.Json.JsonElement>(out var e) && e.ValueKind == System.Text.Json.JsonValueKind.Number ? e.GetDouble() : null;
     }
 
     /// <summary>Finds the generated token at <paramref name="offsetInNode"/> in the node's <c>logprobs</c> metadata.</summary>
@@ -104,7 +130,7 @@ public sealed class HoverHandler : DocumentHandler<Position>
             }
             if (offsetInNode >= position && offsetInNode < position + Math.Max(1, token.Length))
             {
-                var logprob = t["logprob"] is JsonValue lv && lv.TryGetValue<double>(out var l) ? l : double.NaN;
+                var logprob = Number(t["logprob"]) ?? double.NaN;
                 md.Append("\n\n---\n\n");
                 md.Append(CultureInfo.InvariantCulture, $"token {Markdown.Code(token)} logprob {logprob:0.###} (p = {Math.Exp(logprob):0.###})");
                 if (t["top"] is JsonArray top && top.Count > 0)
@@ -113,7 +139,7 @@ public sealed class HoverHandler : DocumentHandler<Position>
                     foreach (var alt in top.OfType<JsonObject>())
                     {
                         var text = alt["token"] is JsonValue av && av.TryGetValue<string>(out var at) ? at : "";
-                        var lp = alt["logprob"] is JsonValue alv && alv.TryGetValue<double>(out var al) ? al : double.NaN;
+                        var lp = Number(alt["logprob"]) ?? double.NaN;
                         md.Append(CultureInfo.InvariantCulture, $"| {Markdown.Code(text).Replace("|", "\\|")} | {lp:0.###} | {Math.Exp(lp):0.###} |\n");
                     }
                 }

@@ -26,7 +26,12 @@ public sealed class InitializedHandler : LspHandler
     private async Task PullConfigurationThenAnnounceAsync()
     {
         await ConfigurationPuller.PullAsync(_server).ConfigureAwait(false);
-        if (_server.Settings.Current.Model is null)
+        var settings = _server.Settings.Current;
+        if (settings.Model is null && _server.Generators.DefaultModel(settings) is var model && !model.StartsWith("offline/", StringComparison.Ordinal))
+        {
+            _server.Log.Info($"no model set: new trees use '{model}' (its provider's key is available). Choose another with the 'loom.model' setting.");
+        }
+        else if (settings.Model is null)
         {
             _server.Log.Info($"no model set: new trees use '{_server.Generators.DefaultModel(_server.Settings.Current)}'. " +
                              "Choose a real model with the 'loom.model' setting (e.g. \"openrouter/meta-llama/llama-3.1-405b\") " +

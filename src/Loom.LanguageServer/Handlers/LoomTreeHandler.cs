@@ -1,6 +1,6 @@
 using Loom.Core.Tree;
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Server;

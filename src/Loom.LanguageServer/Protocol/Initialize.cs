@@ -41,8 +41,13 @@ public sealed record ServerCapabilities(
     ServerWorkspaceCapabilities Workspace)
 {
     [JsonPropertyName("experimental")]
-    public object Experimental { get; init; } = new { loom = new { protocolVersion = 1 } };
+    public ExperimentalCapabilities Experimental { get; init; } = new(new LoomCapabilities(1));
 }
+
+/// <summary><c>capabilities.experimental.loom.protocolVersion</c>: bumped on breaking protocol changes.</summary>
+public sealed record ExperimentalCapabilities(LoomCapabilities Loom);
+
+public sealed record LoomCapabilities(int ProtocolVersion);
 
 public sealed record ServerWorkspaceCapabilities(WorkspaceFoldersServerCapabilities WorkspaceFolders);
 

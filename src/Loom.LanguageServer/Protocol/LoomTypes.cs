@@ -47,7 +47,7 @@ public sealed record LoomStateChangedParams(string Uri, LoomState State);
 
 public sealed record ToggleBookmarkResult(bool Bookmarked, LoomState State);
 
-public sealed record ImportResult(string TreeId, string Uri);
+public sealed record ImportResult(string TreeId, string Uri, IReadOnlyList<string> TreeIds);
 
 public sealed record ExportResult(string Path);
 

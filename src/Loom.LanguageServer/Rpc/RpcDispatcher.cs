@@ -37,6 +37,7 @@ public static class RpcDispatcher
         /// <summary>Runs synchronously up to the handler's first await, so handlers see messages in arrival order.</summary>
         public Task<object?> InvokeAsync(JsonElement parameters = default, CancellationToken cancellationToken = default)
         {
+            _server.Memory.Touch();
             var phase = _server.Lifecycle.Phase;
             if (phase == LifecyclePhase.Uninitialized && !_handler.AllowedBeforeInitialize)
             {

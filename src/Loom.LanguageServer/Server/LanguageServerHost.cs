@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Loom.Core.Generation;
 using Loom.Core.Store;
 using Loom.LanguageServer.Commands;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Protocol;
 using Loom.LanguageServer.Rpc;
-using Loom.LanguageServer.Settings;
 using Microsoft.VisualStudio.Threading;
 using StreamJsonRpc;
 
@@ -28,13 +26,13 @@ public sealed class LanguageServerHost : IDisposable
         Stream input,
         Stream output,
         TextWriter log,
-        Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver>? generatorFactory = null,
+        GeneratorHost.Factory? generatorFactory = null,
         Func<string, ILoomStore>? openStore = null)
     {
         _input = input;
         _output = output;
         var serverLog = new ServerLog(options.LogLevel, log);
-        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(generatorFactory));
+        _server = new ServerContext(serverLog, new StoreHost(options.DatabasePath, serverLog, openStore), new GeneratorHost(serverLog, generatorFactory));
     }
 
     public ServerContext Context => _server;
@@ -43,26 +41,33 @@ public sealed class LanguageServerHost : IDisposable
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // Text goes out as UTF-8, not as \uXXXX escapes (the default escapes all non-ASCII and HTML
+        // characters: six bytes for each character of a non-Latin document). Still valid JSON.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         return options;
     }
 
     public async Task<int> RunAsync(CancellationToken cancellationToken = default)
     {
-        var formatter = new SystemTextJsonFormatter();
-        ConfigureJson(formatter.JsonSerializerOptions);
-        var handler = new TolerantMessageHandler(_output, _input, formatter, _server.Log);
-        using var rpc = new JsonRpc(handler)
-        {
-            // Handlers start in arrival order (each runs until its first await); documents' queues do the rest.
-            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
-            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
-        };
-        RpcDispatcher.Register(rpc, _server, HandlerSet.Create(_server, _commands));
-        TolerantMessageHandler.InvalidRequest.Register(rpc);
+        var input = new ReplayStream(_input);
+        var handlers = HandlerSet.Create(_server, _commands);
+        // Setting StreamJsonRpc up takes longer than answering initialize: do both at once.
+        var rpcReady = Task.Run(() => CreateRpc(input, handlers), cancellationToken);
+        var json = ConfigureJson(new JsonSerializerOptions { TypeInfoResolver = ProtocolJsonContext.Default });
+        var answered = await InitializeFastPath.TryAnswerAsync(
+            input, _output, handlers.Single(h => h.Method == Methods.Initialize), json, cancellationToken).ConfigureAwait(false);
+        using var rpc = await rpcReady.ConfigureAwait(false);
         _server.Client.Attach(rpc);
         _server.Log.AttachClient(m => _server.Client.NotifyAsync(Methods.LogMessage, m));
         rpc.StartListening();
+        if (_server.Log.IsEnabled(LogLevel.Debug))
+        {
+            _server.Log.Debug($"listening {StartupMilliseconds():F0} ms after process start (initialize {(answered ? "answered first" : "not first")})");
+        }
         _server.Store.Warm();
+        _server.Memory.Start();
+        _server.ExternalChanges.Start();
+        _server.StoreFaults.Start();
 
         using var cancelled = cancellationToken.Register(() => _server.Lifecycle.Exit());
         var finished = await Task.WhenAny(_server.Lifecycle.Exited, rpc.Completion).ConfigureAwait(false);
@@ -79,6 +84,25 @@ public sealed class LanguageServerHost : IDisposable
         await SaveAllAsync().ConfigureAwait(false);
         return code;
     }
+
+    private JsonRpc CreateRpc(Stream input, IReadOnlyList<LspHandler> handlers)
+    {
+        var formatter = new SystemTextJsonFormatter();
+        ConfigureJson(formatter.JsonSerializerOptions);
+        var handler = new TolerantMessageHandler(_output, input, formatter, _server.Log);
+        var rpc = new JsonRpc(handler)
+        {
+            // Handlers start in arrival order (each runs until its first await); documents' queues do the rest.
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+            CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
+        };
+        RpcDispatcher.Register(rpc, _server, handlers);
+        TolerantMessageHandler.InvalidRequest.Register(rpc);
+        return rpc;
+    }
+
+    private static double StartupMilliseconds() =>
+        (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 
     /// <summary>Drafts and bindings reach the database before the process ends, whatever way it ends.</summary>
     private async Task SaveAllAsync()
@@ -112,5 +136,11 @@ public sealed class LanguageServerHost : IDisposable
         }
     }
 
-    public void Dispose() => _server.Store.Dispose();
+    public void Dispose()
+    {
+        _server.Memory.Dispose();
+        _server.ExternalChanges.Dispose();
+        _server.StoreFaults.Dispose();
+        _server.Store.Dispose();
+    }
 }

@@ -1,5 +1,5 @@
 using Loom.LanguageServer.Documents;
-using Loom.LanguageServer.Loom;
+using Loom.LanguageServer.Sessions;
 using Loom.LanguageServer.Rpc;
 using Loom.LanguageServer.Settings;
 
@@ -21,7 +21,16 @@ public sealed class ServerContext
         Buffers = new BufferSync(this);
         Binder = new DocumentBinder(this);
         Progress = new ProgressRegistry();
+        Memory = new IdleMemoryTrimmer();
+        ExternalChanges = new ExternalChangeWatcher(this);
+        StoreFaults = new StoreFaultWatcher(this);
     }
+
+    public StoreFaultWatcher StoreFaults { get; }
+
+    public ExternalChangeWatcher ExternalChanges { get; }
+
+    public IdleMemoryTrimmer Memory { get; }
 
     public ServerLog Log { get; }
 
@@ -58,5 +67,6 @@ public sealed class ServerContext
             Log.Warning($"{origin}: {warning}");
         }
         Generators.UpdateSettings(Settings.Current);
+        Log.Debug($"settings merged from {origin}");
     }
 }

@@ -20,7 +20,23 @@ public sealed class ServerLog
 
     public LogLevel Level { get; }
 
-    public void AttachClient(Func<LogMessageParams, Task> sendToClient) => _toClient = sendToClient;
+    private readonly List<LogMessageParams> _early = new();
+
+    /// <summary>From now on messages also go to the client; those logged before are sent first.</summary>
+    public void AttachClient(Func<LogMessageParams, Task> sendToClient)
+    {
+        List<LogMessageParams> early;
+        lock (_gate)
+        {
+            _toClient = sendToClient;
+            early = new List<LogMessageParams>(_early);
+            _early.Clear();
+        }
+        foreach (var message in early)
+        {
+            _ = SendQuietly(sendToClient, message);
+        }
+    }
 
     public void Error(string message) => Write(LogLevel.Error, message);
 
@@ -43,16 +59,24 @@ public sealed class ServerLog
             _stderr.WriteLine($"[loom {level.ToString().ToLowerInvariant()}] {message}");
             _stderr.Flush();
         }
-        var send = _toClient;
+        var type = level switch
+        {
+            LogLevel.Error => MessageType.Error,
+            LogLevel.Warning => MessageType.Warning,
+            LogLevel.Info => MessageType.Info,
+            _ => MessageType.Log,
+        };
+        Func<LogMessageParams, Task>? send;
+        lock (_gate)
+        {
+            send = _toClient;
+            if (send is null && _early.Count < 100)
+            {
+                _early.Add(new LogMessageParams(type, message));
+            }
+        }
         if (send is not null)
         {
-            var type = level switch
-            {
-                LogLevel.Error => MessageType.Error,
-                LogLevel.Warning => MessageType.Warning,
-                LogLevel.Info => MessageType.Info,
-                _ => MessageType.Log,
-            };
             _ = SendQuietly(send, new LogMessageParams(type, message));
         }
     }

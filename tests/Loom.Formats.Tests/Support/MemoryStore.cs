@@ -54,7 +54,8 @@ internal sealed class MemoryStore : ILoomStore
 
     public IReadOnlyDictionary<string, int> GetChildDescendantCounts(string parentId) => throw new NotSupportedException();
 
-    public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) => throw new NotSupportedException();
+    public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) =>
+        nodeIds.ToDictionary(id => id, id => _nodes.Values.Count(n => n.ParentId == id && n.Kind != NodeKind.Context));
 
     public IReadOnlyList<Node> GetCheckedOutPath(string nodeId) => throw new NotSupportedException();
 

@@ -58,6 +58,9 @@ public sealed class LspTestClient : IDisposable
     /// <summary>When set, applyEdit answers <c>applied: false</c> (the editor refuses).</summary>
     public bool RefuseEdits { get; set; }
 
+    /// <summary>Runs just before an applyEdit is checked: lets a test type "at the same moment".</summary>
+    public Action<LspTestClient>? BeforeApplyEdit { get; set; }
+
     /// <summary>How many workspace/applyEdit requests arrived.</summary>
     public int ApplyEditCount { get; private set; }
 
@@ -116,6 +119,9 @@ public sealed class LspTestClient : IDisposable
         {
             ApplyEditCount++;
             Record("workspace/applyEdit", p);
+            var before = BeforeApplyEdit;
+            BeforeApplyEdit = null;
+            before?.Invoke(this);
             if (RefuseEdits)
             {
                 return new ApplyWorkspaceEditResult(false, "refused by the test");

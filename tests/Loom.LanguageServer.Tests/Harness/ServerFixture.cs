@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Loom.Core.Generation;
 using Loom.Core.Store;
 using Loom.LanguageServer.Server;
-using Loom.LanguageServer.Settings;
+using Loom.LanguageServer.Sessions;
 using Nerdbank.Streams;
 
 namespace Loom.LanguageServer.Tests.Harness;
@@ -39,7 +38,7 @@ public sealed class ServerFixture : IAsyncDisposable
         bool initialize = true,
         object? capabilities = null,
         object? initializationOptions = null,
-        Func<LoomSettings, IReadOnlyDictionary<string, string>, IGeneratorResolver>? generators = null,
+        GeneratorHost.Factory? generators = null,
         string? databaseDirectory = null)
     {
         var dir = databaseDirectory ?? Path.Combine(Path.GetTempPath(), "loom-ls-tests", Guid.NewGuid().ToString("N"));

@@ -62,6 +62,9 @@ public sealed class FakeBehavior
     /// <summary>Send logprobs when the request asks for them.</summary>
     public bool Logprobs { get; set; } = true;
 
+    /// <summary>Completions only: send logprobs in the chat-style <c>content</c> shape (as llama.cpp's server does) instead of tokens/token_logprobs/top_logprobs.</summary>
+    public bool LogprobsAsContent { get; set; }
+
     /// <summary>Answer with this HTTP status and an error body instead of a stream (401, 403, 429, 500, ...).</summary>
     public int? Status { get; set; }
 
@@ -100,6 +103,9 @@ public sealed class FakeBehavior
 
     /// <summary>How the stream ends.</summary>
     public FakeStreamEnd End { get; set; } = FakeStreamEnd.Done;
+
+    /// <summary>How many events go into one socket write (1: each event is written and flushed alone; more: cheaper for benchmarks).</summary>
+    public int EventsPerWrite { get; set; } = 1;
 
     /// <summary>Text sent before the tokens, in 3-character pieces (a chat model echoing the prompt's end).</summary>
     public string? EchoPrefix { get; set; }
@@ -566,12 +572,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
         {
             if (b.ResetAfter == i)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 Reset(socket);
                 return true;
             }
 
             if (b.HangAfter == i)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 await Task.WhenAny(request.ClientClosed, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
                 return false;
             }
@@ -592,6 +600,7 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
 
             if (b.TokenDelay > TimeSpan.Zero)
             {
+                await writer.FlushAsync().ConfigureAwait(false);
                 await Task.Delay(b.TokenDelay, ct).ConfigureAwait(false);
             }
 
@@ -601,12 +610,14 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
 
         if (b.ResetAfter == count)
         {
+            await writer.FlushAsync().ConfigureAwait(false);
             Reset(socket);
             return true;
         }
 
         if (b.HangAfter == count)
         {
+            await writer.FlushAsync().ConfigureAwait(false);
             await Task.WhenAny(request.ClientClosed, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
             return false;
         }
@@ -670,7 +681,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
     {
         private const string Created = "1700000000";
         private readonly string _model = JsonSerializer.Serialize(request.Model ?? "fake");
+        private readonly MemoryStream _buffer = new();
         private bool _first = true;
+        private int _buffered;
 
         public Task StartAsync() => request.Api == FakeApi.AnthropicMessages
             ? SseAsync("message_start", $"{{\"type\":\"message_start\",\"message\":{{\"id\":\"msg_{request.Seq}\",\"type\":\"message\",\"role\":\"assistant\",\"model\":{_model},\"content\":[],\"usage\":{{\"input_tokens\":{b.PromptTokens},\"output_tokens\":1}}}}}}"
@@ -687,7 +700,9 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
             switch (request.Api)
             {
                 case FakeApi.Completions:
-                    string logprobs = withLogprobs
+                    string logprobs = withLogprobs && b.LogprobsAsContent
+                        ? $"{{\"content\":[{{\"id\":1,\"token\":{t},\"logprob\":{lpText},\"bytes\":[],\"top_logprobs\":[{{\"id\":1,\"token\":{t},\"logprob\":{lpText}}},{{\"id\":2,\"token\":\" alt\",\"logprob\":{altText}}}]}}]}}"
+                        : withLogprobs
                         ? $"{{\"tokens\":[{t}],\"token_logprobs\":[{lpText}],\"top_logprobs\":[{{{t}:{lpText},\" alt\":{altText}}}],\"text_offset\":[0]}}"
                         : "null";
                     return DataAsync($"{{\"id\":\"cmpl-{request.Seq}\",\"object\":\"text_completion\",\"created\":{Created},\"model\":{_model},\"choices\":[{{\"index\":0,\"text\":{t},\"logprobs\":{logprobs},\"finish_reason\":null}}]}}");
@@ -777,10 +792,30 @@ public sealed class FakeOpenAiServer : IAsyncDisposable, IDisposable
             Crlf.CopyTo(frame, n);
             payload.CopyTo(frame, n + 2);
             Crlf.CopyTo(frame, n + 2 + payload.Length);
-            await stream.WriteAsync(frame.AsMemory(0, n + 4 + payload.Length), ct).ConfigureAwait(false);
-            await stream.FlushAsync(ct).ConfigureAwait(false);
+            _buffer.Write(frame, 0, n + 4 + payload.Length);
+            if (++_buffered >= Math.Max(1, b.EventsPerWrite))
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
         }
 
-        public Task EndBodyAsync() => WriteAsync(stream, "0\r\n\r\n"u8.ToArray(), ct);
+        /// <summary>Writes what is buffered (before any wait, reset or end).</summary>
+        public async Task FlushAsync()
+        {
+            if (_buffer.Length > 0)
+            {
+                await stream.WriteAsync(_buffer.GetBuffer().AsMemory(0, (int)_buffer.Length), ct).ConfigureAwait(false);
+                await stream.FlushAsync(ct).ConfigureAwait(false);
+                _buffer.SetLength(0);
+            }
+
+            _buffered = 0;
+        }
+
+        public async Task EndBodyAsync()
+        {
+            await FlushAsync().ConfigureAwait(false);
+            await WriteAsync(stream, "0\r\n\r\n"u8.ToArray(), ct).ConfigureAwait(false);
+        }
     }
 }

@@ -121,7 +121,8 @@ internal static class JsonExporters
         w.WriteBoolean("checked_out", n.CheckedOut);
         w.WriteString("created_at", n.CreatedAt);
         w.WritePropertyName("metadata");
-        n.Metadata.ToJsonObject().WriteTo(w);
+        // The stored JSON as it is (no copy of the object; metadata is never deeply nested).
+        w.WriteRawValue(n.Metadata.ToJson(), skipInputValidation: true);
         w.WriteEndObject();
     }
 

@@ -14,14 +14,19 @@ internal static class SocketteerExporter
     /// <summary>Deeper trees are written without indentation (indentation grows with depth squared).</summary>
     private const int IndentUpToDepth = 64;
 
+    /// <summary>Bigger trees are written compactly too (socketteer's nesting makes indented files huge).</summary>
+    private const int IndentUpToNodes = 10_000;
+
     public static void Write(TreeSnapshot snap, Stream output)
     {
         var maxDepth = 0;
+        var count = 0;
         foreach (var (_, depth) in snap.PreOrder())
         {
             maxDepth = Math.Max(maxDepth, depth);
+            count++;
         }
-        using var w = new Utf8JsonWriter(output, JsonExporters.WriterOptions(indented: maxDepth <= IndentUpToDepth) with
+        using var w = new Utf8JsonWriter(output, JsonExporters.WriterOptions(indented: maxDepth <= IndentUpToDepth && count <= IndentUpToNodes) with
         {
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default, // ensure_ascii, as json.dump writes
         });

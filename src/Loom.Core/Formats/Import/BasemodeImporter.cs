@@ -108,13 +108,9 @@ internal static class BasemodeImporter
         var treeIds = new List<string?>(nodesArr.Count);
         for (var i = 0; i < nodesArr.Count; i++)
         {
-            var describe = $"node #{i + 1}";
-            var o = Fields.Object(ctx, nodesArr[i], describe);
-            var id = Fields.Id(ctx, o, "id", describe);
-            if (id is not null)
-            {
-                describe = $"node '{id}'";
-            }
+            var o = Fields.Object(ctx, nodesArr[i], new Where(null, i));
+            var id = Fields.Id(ctx, o, "id", new Where(null, i));
+            var describe = new Where(id, i);
             var raw = new RawNode(id)
             {
                 Ordinal = i,
@@ -133,7 +129,7 @@ internal static class BasemodeImporter
             switch (o["metadata"])
             {
                 case JObj meta:
-                    JValConvert.CopyInto(meta, raw.Metadata);
+                    raw.SourceMetadata = meta;
                     break;
                 case null or JNull:
                     break;
@@ -141,7 +137,7 @@ internal static class BasemodeImporter
                     ctx.Warn($"{describe}: 'metadata' is {Fields.Article(other.KindName)}, not an object; it was left out");
                     break;
             }
-            if (o.Has("branch_index") && !raw.Metadata.ContainsKey("branch_index"))
+            if (o.Has("branch_index") && raw.SourceMetadata?.Has("branch_index") != true)
             {
                 raw.Metadata["branch_index"] = JValConvert.ToNode(o["branch_index"]);
             }

@@ -23,10 +23,9 @@ internal static class BonsaiImporter
         var objs = new List<JObj>(list.Count);
         for (var i = 0; i < list.Count; i++)
         {
-            var describe = $"node #{i + 1}";
-            var o = Fields.Object(ctx, list[i], describe);
-            var id = Fields.Id(ctx, o, "id", describe);
-            describe = id is null ? describe : $"node '{id}'";
+            var o = Fields.Object(ctx, list[i], new Where(null, i));
+            var id = Fields.Id(ctx, o, "id", new Where(null, i));
+            var describe = new Where(id, i);
             var raw = new RawNode(id)
             {
                 Ordinal = i,

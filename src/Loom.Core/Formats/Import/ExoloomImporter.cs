@@ -22,7 +22,7 @@ internal static class ExoloomImporter
         var objs = new Dictionary<string, JObj>(nodes.Count, StringComparer.Ordinal);
         foreach (var (key, value) in nodes.Members)
         {
-            objs[key] = Fields.Object(ctx, value, $"node '{key}'");
+            objs[key] = value as JObj ?? Fields.Object(ctx, value, $"node '{key}'");
         }
         var rootId = JsonRead.AsId(tree["rootNodeId"])
             ?? objs.FirstOrDefault(p => p.Value["parentId"] is null or JNull).Key
@@ -150,7 +150,7 @@ internal static class ExoloomImporter
 
     private static RawNode Read(ImportContext ctx, string id, JObj o, Dictionary<string, RawNode> raws)
     {
-        var describe = $"node {id}";
+        var describe = new Where(id, raws.Count);
         var raw = new RawNode(id)
         {
             Ordinal = raws.Count,

@@ -2,6 +2,32 @@ using Loom.Core.Formats.Json;
 
 namespace Loom.Core.Formats.Import;
 
+/// <summary>Which node a message is about, formatted only when a message is made (imports read 100,000s of nodes).</summary>
+internal readonly struct Where
+{
+    private readonly string? _text;
+    private readonly string? _id;
+    private readonly int _ordinal;
+
+    public Where(string? id, int ordinal)
+    {
+        _text = null;
+        _id = id;
+        _ordinal = ordinal;
+    }
+
+    private Where(string text)
+    {
+        _text = text;
+        _id = null;
+        _ordinal = 0;
+    }
+
+    public static implicit operator Where(string text) => new(text);
+
+    public override string ToString() => _text ?? (_id is null ? $"node #{_ordinal + 1}" : $"node '{_id}'");
+}
+
 /// <summary>Field readers that say which node and field are wrong.</summary>
 internal static class Fields
 {
@@ -9,7 +35,7 @@ internal static class Fields
     /// A node's text: a string is kept, null or missing is empty, anything else (a number, an object)
     /// refuses the file.
     /// </summary>
-    public static string Text(ImportContext ctx, JObj node, string key, string describe) => node[key] switch
+    public static string Text(ImportContext ctx, JObj node, string key, Where describe) => node[key] switch
     {
         null or JNull => string.Empty,
         JStr s => s.Value,
@@ -33,7 +59,7 @@ internal static class Fields
     };
 
     /// <summary>An id (string or number); a present id of another type refuses the file.</summary>
-    public static string? Id(ImportContext ctx, JObj node, string key, string describe) => node[key] switch
+    public static string? Id(ImportContext ctx, JObj node, string key, Where describe) => node[key] switch
     {
         null or JNull => null,
         JStr s => s.Value,
@@ -41,10 +67,10 @@ internal static class Fields
         var other => throw ctx.Fail($"{describe}: '{key}' is {Article(other.KindName)}, not an id"),
     };
 
-    public static JObj Object(ImportContext ctx, JVal? value, string what) =>
+    public static JObj Object(ImportContext ctx, JVal? value, Where what) =>
         value as JObj ?? throw ctx.Fail($"{what} should be an object but is {Describe(value)}");
 
-    public static JArr Array(ImportContext ctx, JVal? value, string what) =>
+    public static JArr Array(ImportContext ctx, JVal? value, Where what) =>
         value as JArr ?? throw ctx.Fail($"{what} should be an array but is {Describe(value)}");
 
     public static string Describe(JVal? value) => value is null ? "missing" : Article(value.KindName);

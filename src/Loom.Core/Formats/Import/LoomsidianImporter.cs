@@ -59,7 +59,7 @@ internal static class LoomsidianImporter
             case JObj nodes:
                 foreach (var (key, value) in nodes.Members)
                 {
-                    raws.Add(ReadNode(ctx, key, Fields.Object(ctx, value, $"node '{key}'{In(notePath)}"), raws.Count));
+                    raws.Add(ReadNode(ctx, key, value as JObj ?? Fields.Object(ctx, value, $"node '{key}'{In(notePath)}"), raws.Count));
                 }
                 break;
             case JArr list:
@@ -112,7 +112,7 @@ internal static class LoomsidianImporter
 
     private static RawNode ReadNode(ImportContext ctx, string? id, JObj o, int ordinal)
     {
-        var describe = id is null ? $"node #{ordinal + 1}" : $"node '{id}'";
+        var describe = new Where(id, ordinal);
         var raw = new RawNode(id)
         {
             Ordinal = ordinal,

@@ -45,12 +45,12 @@ internal static class MiniLoomImporter
         var mismatched = 0;
         foreach (var (key, value) in store.Members)
         {
-            var o = Fields.Object(ctx, value, $"node '{key}'");
+            var o = value as JObj ?? Fields.Object(ctx, value, $"node '{key}'");
             if (JsonRead.AsId(o["id"]) is { } inner && inner != key)
             {
                 mismatched++;
             }
-            var describe = $"node '{key}'";
+            var describe = new Where(key, raws.Count);
             var raw = new RawNode(key)
             {
                 Ordinal = raws.Count,

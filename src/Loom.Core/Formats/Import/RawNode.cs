@@ -46,8 +46,26 @@ internal sealed class RawNode
 
     public bool Bookmarked { get; set; }
 
-    /// <summary>Extra metadata kept from the source (never API keys).</summary>
-    public JsonObject Metadata { get; set; } = new();
+    private JsonObject? _metadata;
+
+    /// <summary>Extra metadata kept from the source (never API keys). Made on first use: most nodes have none.</summary>
+    public JsonObject Metadata
+    {
+        get => _metadata ??= new JsonObject();
+        set => _metadata = value;
+    }
+
+    /// <summary>The metadata object if any entry was ever added, else null (no allocation).</summary>
+    internal JsonObject? MetadataIfAny => _metadata is { Count: > 0 } m ? m : null;
+
+    /// <summary>The metadata object of the file, written out as it is (basemode-loom, Loom JSON); <see cref="Metadata"/> entries win.</summary>
+    public Json.JObj? SourceMetadata { get; set; }
+
+    // Set by TreeAssembler.
+    internal string? AssignedId;
+    internal string? EffectiveCreatedAt;
+    internal bool Visited;
+    internal bool Selected;
 
     /// <summary>Position in the file, for messages ("node #12").</summary>
     public int Ordinal { get; set; }

@@ -10,6 +10,11 @@ namespace Loom.Core.Formats.Import;
 /// </summary>
 internal static class SocketteerImporter
 {
+    /// <summary>The model of a generated node whose model name the file no longer has (Tapestry says "Unknown Model").</summary>
+    public const string UnknownModel = "unknown";
+
+    private static readonly HashSet<string> MappedMetaKeys = new(StringComparer.Ordinal) { "source", "creation_timestamp" };
+
     private static readonly HashSet<string> KnownNodeKeys = new(StringComparer.Ordinal)
     {
         "id", "text", "children", "parent_id", "parentId", "meta", "generation", "tags", "bookmark",
@@ -168,12 +173,8 @@ internal static class SocketteerImporter
     private static RawNode ReadNode(ImportContext ctx, JObj o, List<RawNode> all, Dictionary<string, JObj>? responses)
     {
         var ordinal = all.Count;
-        var describe = $"node #{ordinal + 1}";
-        var id = Fields.Id(ctx, o, "id", describe);
-        if (id is not null)
-        {
-            describe = $"node '{id}'";
-        }
+        var id = Fields.Id(ctx, o, "id", new Where(null, ordinal));
+        var describe = new Where(id, ordinal);
         var raw = new RawNode(id)
         {
             Ordinal = ordinal,
@@ -224,10 +225,18 @@ internal static class SocketteerImporter
                 }
             }
         }
-        var extra = new JsonObject();
-        if (meta is not null)
+        if (raw.Model is null && meta?.Str("source") == "AI")
         {
-            extra["meta"] = JValConvert.ToNode(meta);
+            // Generated, but the save moved the model's name away (model_responses is usually emptied).
+            raw.Model = UnknownModel;
+        }
+        var extra = new JsonObject();
+        if (meta is not null && meta.Members.Any(m => !MappedMetaKeys.Contains(m.Key)))
+        {
+            // What Loom has no column for (modified, origin, old generation data); source and time are mapped.
+            var keep = new JsonObject();
+            JValConvert.CopyInto(meta, keep, MappedMetaKeys);
+            extra["meta"] = keep;
         }
         if (o["tags"] is JArr { Count: > 0 } t)
         {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Loom.Core.Formats.Json;
 using Loom.Core.Store;
 using Loom.Core.Tree;
 
@@ -62,16 +63,16 @@ internal static class TreeAssembler
 
         // Pre-order, parents before children, each node once.
         var order = new List<RawNode>();
-        var seen = new HashSet<RawNode>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<RawNode>();
         stack.Push(root);
         while (stack.Count > 0)
         {
             var node = stack.Pop();
-            if (!seen.Add(node))
+            if (node.Visited)
             {
                 continue;
             }
+            node.Visited = true;
             order.Add(node);
             for (var i = node.Children.Count - 1; i >= 0; i--)
             {
@@ -79,24 +80,22 @@ internal static class TreeAssembler
             }
         }
 
-        var ids = new Dictionary<RawNode, string>(order.Count + request.Contexts.Count, ReferenceEqualityComparer.Instance);
         foreach (var ctxNode in request.Contexts)
         {
-            ids[ctxNode] = AssignId(ctx, ctxNode);
+            ctxNode.AssignedId = AssignId(ctx, ctxNode);
         }
         foreach (var node in order)
         {
-            ids[node] = AssignId(ctx, node);
+            node.AssignedId = AssignId(ctx, node);
         }
-        var treeId = ids[root];
+        var treeId = root.AssignedId!;
 
         // Selection.
-        var current = request.Current is not null && seen.Contains(request.Current) ? request.Current : null;
+        var current = request.Current is { Visited: true } ? request.Current : null;
         if (request.Current is not null && current is null)
         {
             ctx.Warn($"the selected node {request.Current.Describe()} is not in the tree; the first path was selected instead");
         }
-        var checkedOut = new HashSet<RawNode>(ReferenceEqualityComparer.Instance);
         if (request.Selection == Selection.FromFlags)
         {
             var doubles = 0;
@@ -111,7 +110,7 @@ internal static class TreeAssembler
                     }
                     if (first)
                     {
-                        checkedOut.Add(child);
+                        child.Selected = true;
                         first = false;
                     }
                     else
@@ -127,7 +126,7 @@ internal static class TreeAssembler
             if (current is null)
             {
                 current = root;
-                while (current.Children.FirstOrDefault(checkedOut.Contains) is { } next)
+                while (current.Children.FirstOrDefault(c => c.Selected) is { } next)
                 {
                     current = next;
                 }
@@ -136,7 +135,7 @@ internal static class TreeAssembler
                     current = FirstLeaf(root);
                     for (var n = current; n is not null && !ReferenceEquals(n, root); n = n.Parent)
                     {
-                        checkedOut.Add(n);
+                        n.Selected = true;
                     }
                 }
             }
@@ -146,28 +145,27 @@ internal static class TreeAssembler
             current ??= FirstLeaf(root);
             for (var n = current; n is not null && !ReferenceEquals(n, root); n = n.Parent)
             {
-                checkedOut.Add(n);
+                n.Selected = true;
             }
         }
 
         // Rows.
         var nodes = new List<Node>(order.Count + request.Contexts.Count);
-        var created = new Dictionary<RawNode, string>(ReferenceEqualityComparer.Instance);
         var fixedSurrogates = 0;
         foreach (var ctxNode in request.Contexts)
         {
             var createdAt = ctxNode.CreatedAt ?? request.CreatedAt ?? root.CreatedAt ?? ctx.NowTimestamp;
-            nodes.Add(MakeNode(ctxNode, ids[ctxNode], treeId, null, NodeKind.Context, null, false, createdAt, ref fixedSurrogates));
+            nodes.Add(MakeNode(ctxNode, ctxNode.AssignedId!, treeId, null, NodeKind.Context, null, false, createdAt, ref fixedSurrogates));
         }
         foreach (var node in order)
         {
             var createdAt = node.CreatedAt
-                ?? (node.Parent is not null ? created[node.Parent] : request.CreatedAt ?? ctx.NowTimestamp);
-            created[node] = createdAt;
+                ?? (node.Parent is not null ? node.Parent.EffectiveCreatedAt! : request.CreatedAt ?? ctx.NowTimestamp);
+            node.EffectiveCreatedAt = createdAt;
             var kind = ReferenceEquals(node, root) ? NodeKind.Root : NodeKind.Text;
-            var parentId = node.Parent is null ? null : ids[node.Parent];
-            var contextId = node.Context is not null && ids.TryGetValue(node.Context, out var cid) ? cid : null;
-            nodes.Add(MakeNode(node, ids[node], treeId, parentId, kind, contextId, checkedOut.Contains(node), createdAt, ref fixedSurrogates));
+            var parentId = node.Parent?.AssignedId;
+            var contextId = node.Context is not null && request.Contexts.Contains(node.Context) ? node.Context.AssignedId : null;
+            nodes.Add(MakeNode(node, node.AssignedId!, treeId, parentId, kind, contextId, node.Selected, createdAt, ref fixedSurrogates));
         }
         if (fixedSurrogates > 0)
         {
@@ -190,7 +188,7 @@ internal static class TreeAssembler
         var rootCreated = nodes.First(n => n.Kind == NodeKind.Root).CreatedAt;
         var tree = new TreeRecord(
             treeId,
-            ids[current],
+            current.AssignedId,
             request.Name,
             request.ShowModelNames,
             request.RewindSplitTokens,
@@ -214,7 +212,7 @@ internal static class TreeAssembler
 
     private static string AssignId(ImportContext ctx, RawNode node)
     {
-        if (node.SourceId is { } id && Ids.IsWellFormed(id) && ctx.UsedIds.Add(id))
+        if (node.SourceId is { } id && IsWellFormedId(id) && ctx.UsedIds.Add(id))
         {
             return id;
         }
@@ -224,11 +222,28 @@ internal static class TreeAssembler
             fresh = Ids.NewId();
         }
         while (!ctx.UsedIds.Add(fresh));
-        if (node.SourceId is not null && !node.Metadata.ContainsKey("source_id"))
+        if (node.SourceId is not null && node.MetadataIfAny?.ContainsKey("source_id") != true)
         {
             node.Metadata["source_id"] = node.SourceId;
         }
         return fresh;
+    }
+
+    /// <summary><see cref="Ids.IsWellFormed"/> without LINQ (called once per imported node).</summary>
+    private static bool IsWellFormedId(string id)
+    {
+        if (id.Length != 32)
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Node MakeNode(RawNode raw, string id, string treeId, string? parentId, NodeKind kind,
@@ -239,13 +254,36 @@ internal static class TreeAssembler
         {
             fixedSurrogates++;
         }
-        var meta = raw.Metadata;
         if (raw.Bookmarked)
         {
-            meta[NodeMetadata.Bookmarked] = true;
+            raw.Metadata[NodeMetadata.Bookmarked] = true;
+        }
+        var meta = raw.MetadataIfAny;
+        NodeMetadata metadata;
+        if (raw.SourceMetadata is { } source)
+        {
+            if (meta is null)
+            {
+                // The file's object as it is: written straight to JSON and read lazily, no copies.
+                metadata = source.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(JValConvert.ToJsonText(source));
+            }
+            else
+            {
+                var merged = new JsonObject();
+                JValConvert.CopyInto(source, merged);
+                foreach (var (k, v) in meta)
+                {
+                    merged[k] = v?.DeepClone();
+                }
+                metadata = NodeMetadata.From(merged);
+            }
+        }
+        else
+        {
+            metadata = meta is null ? NodeMetadata.Empty : NodeMetadata.From(meta);
         }
         return new Node(id, treeId, parentId, kind, text, contextId, raw.Model, raw.Strategy, raw.MaxTokens,
-            raw.Temperature, checkedOut && parentId is not null, createdAt, meta.Count == 0 ? NodeMetadata.Empty : NodeMetadata.Parse(meta.ToJsonString()));
+            raw.Temperature, checkedOut && parentId is not null, createdAt, metadata);
     }
 
     /// <summary>
@@ -281,6 +319,10 @@ internal static class TreeAssembler
     {
         changed = false;
         var span = text.AsSpan();
+        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return text;
+        }
         var bad = -1;
         for (var i = 0; i < span.Length; i++)
         {

@@ -67,7 +67,14 @@ public sealed class JStr : JVal
 
 public sealed class JArr : JVal
 {
-    public List<JVal> Items { get; } = new();
+    public JArr()
+    {
+        Items = new List<JVal>();
+    }
+
+    internal JArr(List<JVal> items) => Items = items;
+
+    public List<JVal> Items { get; }
 
     public int Count => Items.Count;
 
@@ -82,13 +89,64 @@ public sealed class JArr : JVal
 /// </summary>
 public sealed class JObj : JVal
 {
-    private const int IndexThreshold = 8;
-    private readonly List<KeyValuePair<string, JVal>> _members = new();
+    private const int IndexThreshold = 24;
+    private KeyValuePair<string, JVal>[] _members;
+    private int _count;
     private Dictionary<string, int>? _index;
 
-    public IReadOnlyList<KeyValuePair<string, JVal>> Members => _members;
+    public JObj()
+    {
+        _members = Array.Empty<KeyValuePair<string, JVal>>();
+    }
 
-    public int Count => _members.Count;
+    /// <summary>Takes the members in file order (the parser's exact-size array), applying the repeated-key rule.</summary>
+    internal JObj(KeyValuePair<string, JVal>[] members)
+    {
+        _members = members;
+        _count = members.Length;
+        if (_count > IndexThreshold)
+        {
+            _index = new Dictionary<string, int>(_count, StringComparer.Ordinal);
+            var write = 0;
+            for (var read = 0; read < _count; read++)
+            {
+                var (key, value) = members[read];
+                if (_index.TryGetValue(key, out var at))
+                {
+                    members[at] = new KeyValuePair<string, JVal>(key, value);
+                    HadDuplicateKeys = true;
+                    continue;
+                }
+                _index[key] = write;
+                members[write++] = members[read];
+            }
+            _count = write;
+            return;
+        }
+        for (var i = 1; i < _count; i++)
+        {
+            var key = members[i].Key;
+            for (var j = 0; j < i; j++)
+            {
+                var other = members[j].Key;
+                if (ReferenceEquals(other, key) || string.Equals(other, key, StringComparison.Ordinal))
+                {
+                    // Repeated key: slow path, rebuild one member at a time.
+                    _members = Array.Empty<KeyValuePair<string, JVal>>();
+                    _count = 0;
+                    foreach (var m in members)
+                    {
+                        Set(m.Key, m.Value);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    public ArraySegment<KeyValuePair<string, JVal>> Members => new ArraySegment<KeyValuePair<string, JVal>>(_members, 0, _count);
+
+    public int Count => _count;
 
     public override string KindName => "object";
 
@@ -104,15 +162,19 @@ public sealed class JObj : JVal
             HadDuplicateKeys = true;
             return;
         }
-        _members.Add(new KeyValuePair<string, JVal>(key, value));
+        if (_count == _members.Length)
+        {
+            Array.Resize(ref _members, Math.Max(4, _count * 2));
+        }
+        _members[_count++] = new KeyValuePair<string, JVal>(key, value);
         if (_index is not null)
         {
-            _index[key] = _members.Count - 1;
+            _index[key] = _count - 1;
         }
-        else if (_members.Count > IndexThreshold)
+        else if (_count > IndexThreshold)
         {
-            _index = new Dictionary<string, int>(_members.Count * 2, StringComparer.Ordinal);
-            for (var i = 0; i < _members.Count; i++)
+            _index = new Dictionary<string, int>(_count * 2, StringComparer.Ordinal);
+            for (var i = 0; i < _count; i++)
             {
                 _index[_members[i].Key] = i;
             }
@@ -125,9 +187,10 @@ public sealed class JObj : JVal
         {
             return _index.TryGetValue(key, out var i) ? i : -1;
         }
-        for (var i = 0; i < _members.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(_members[i].Key, key, StringComparison.Ordinal))
+            var k = _members[i].Key;
+            if (ReferenceEquals(k, key) || string.Equals(k, key, StringComparison.Ordinal))
             {
                 return i;
             }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loom.Core.Formats.Import;
 
@@ -25,15 +26,7 @@ internal static class JValConvert
             case JStr s:
                 return JsonValue.Create(TreeAssembler.FixLoneSurrogates(s.Value, out _));
             case JNum n:
-                if (!double.IsFinite(n.Value))
-                {
-                    return JsonValue.Create(n.Raw);
-                }
-                if (n.IsInteger && n.TryGetInt64(out var l))
-                {
-                    return JsonValue.Create(l);
-                }
-                return JsonValue.Create(n.Value);
+                return double.IsFinite(n.Value) ? Number(n.Raw) : JsonValue.Create(n.Raw);
         }
         if (depth >= MaxDepth)
         {
@@ -55,6 +48,153 @@ internal static class JValConvert
             obj[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, depth + 1);
         }
         return obj;
+    }
+
+    [ThreadStatic]
+    private static Dictionary<string, JsonElement>? t_numbers;
+
+    /// <summary>
+    /// A number backed by a JsonElement, exactly as a value parsed from stored metadata is, so readers can
+    /// ask for any numeric type (an in-memory long would refuse GetValue&lt;int&gt;). Cached per distinct text.
+    /// </summary>
+    private static JsonValue Number(string raw)
+    {
+        var cache = t_numbers ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        if (!cache.TryGetValue(raw, out var element))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(raw);
+                element = doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                // Digits JSON proper refuses (a leading zero): keep the value.
+                return JsonValue.Create(double.Parse(raw, System.Globalization.CultureInfo.InvariantCulture));
+            }
+            if (cache.Count < 10_000)
+            {
+                cache[raw] = element;
+            }
+        }
+        return JsonValue.Create(element)!;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> as JSON text, with the same rules as <see cref="ToNode"/> (non-finite numbers
+    /// as strings, lone surrogates as U+FFFD, depth capped).
+    /// </summary>
+    public static string ToJsonText(JVal value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true }))
+        {
+            Write(w, value, 0);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter w, JVal value, int depth)
+    {
+        switch (value)
+        {
+            case JNull:
+                w.WriteNullValue();
+                return;
+            case JBool b:
+                w.WriteBooleanValue(b.Value);
+                return;
+            case JStr s:
+                w.WriteStringValue(TreeAssembler.FixLoneSurrogates(s.Value, out _));
+                return;
+            case JNum n:
+                if (!double.IsFinite(n.Value))
+                {
+                    w.WriteStringValue(n.Raw);
+                }
+                else if (IsPlainJsonNumber(n.Raw))
+                {
+                    w.WriteRawValue(n.Raw, skipInputValidation: true);
+                }
+                else
+                {
+                    w.WriteNumberValue(n.Value);
+                }
+                return;
+        }
+        if (depth >= MaxDepth)
+        {
+            w.WriteStringValue("(nested too deeply)");
+            return;
+        }
+        if (value is JArr a)
+        {
+            w.WriteStartArray();
+            foreach (var item in a.Items)
+            {
+                Write(w, item, depth + 1);
+            }
+            w.WriteEndArray();
+            return;
+        }
+        w.WriteStartObject();
+        foreach (var (k, v) in ((JObj)value).Members)
+        {
+            w.WritePropertyName(TreeAssembler.FixLoneSurrogates(k, out _));
+            Write(w, v, depth + 1);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>RFC 8259 number grammar (no leading zeros, digits after a point).</summary>
+    private static bool IsPlainJsonNumber(string raw)
+    {
+        var i = 0;
+        if (i < raw.Length && raw[i] == '-')
+        {
+            i++;
+        }
+        if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+        {
+            return false;
+        }
+        if (raw[i] == '0' && i + 1 < raw.Length && char.IsAsciiDigit(raw[i + 1]))
+        {
+            return false;
+        }
+        while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+        {
+            i++;
+        }
+        if (i < raw.Length && raw[i] == '.')
+        {
+            i++;
+            if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+            {
+                return false;
+            }
+            while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+            {
+                i++;
+            }
+        }
+        if (i < raw.Length && raw[i] is 'e' or 'E')
+        {
+            i++;
+            if (i < raw.Length && raw[i] is '+' or '-')
+            {
+                i++;
+            }
+            if (i >= raw.Length || !char.IsAsciiDigit(raw[i]))
+            {
+                return false;
+            }
+            while (i < raw.Length && char.IsAsciiDigit(raw[i]))
+            {
+                i++;
+            }
+        }
+        return i == raw.Length;
     }
 
     /// <summary>An object's members copied into <paramref name="target"/>, except the <paramref name="skip"/> keys.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Loom.Core.Formats.Json;
@@ -33,7 +34,13 @@ public static class TolerantJson
 {
     public static JVal Parse(string text) => Parse(Encoding.UTF8.GetBytes(text));
 
-    public static JVal Parse(ReadOnlySpan<byte> utf8) => new Parser(utf8).ParseDocument();
+    public static JVal Parse(ReadOnlySpan<byte> utf8) => new Parser(utf8, jsLiterals: false).ParseDocument();
+
+    /// <summary>
+    /// Also reads what serialize-javascript writes beyond JSON: <c>new Map([[k, v], ...])</c> and
+    /// <c>new Set([...])</c> (read as arrays), <c>new Date("...")</c> (a string) and <c>undefined</c> (null).
+    /// </summary>
+    public static JVal ParseJavaScriptLiteral(ReadOnlySpan<byte> utf8) => new Parser(utf8, jsLiterals: true).ParseDocument();
 
     private ref struct Parser
     {
@@ -43,8 +50,11 @@ public static class TolerantJson
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _internLookup;
         private StringBuilder? _sb;
 
-        public Parser(ReadOnlySpan<byte> utf8)
+        private readonly bool _js;
+
+        public Parser(ReadOnlySpan<byte> utf8, bool jsLiterals)
         {
+            _js = jsLiterals;
             _s = utf8;
             _pos = 0;
             _intern = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -56,16 +66,21 @@ public static class TolerantJson
             }
         }
 
+        /// <summary>An open container: its members so far live on the shared member or item stack from Start.</summary>
         private struct Frame
         {
-            public JObj? Obj;
-            public JArr? Arr;
+            public bool IsObject;
+            public bool Paren;
+            public int Start;
             public string? Key;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public JVal ParseDocument()
         {
             var stack = new List<Frame>();
+            var members = new List<KeyValuePair<string, JVal>>();
+            var items = new List<JVal>();
             SkipWs();
             if (_pos >= _s.Length)
             {
@@ -84,34 +99,74 @@ public static class TolerantJson
                 if (c == (byte)'{')
                 {
                     _pos++;
-                    var obj = new JObj();
                     SkipWs();
                     if (Peek() == (byte)'}')
                     {
                         _pos++;
-                        value = obj;
+                        value = new JObj();
                     }
                     else
                     {
-                        stack.Add(new Frame { Obj = obj, Key = ReadKey() });
+                        stack.Add(new Frame { IsObject = true, Start = members.Count, Key = ReadKey() });
                         continue;
                     }
                 }
                 else if (c == (byte)'[')
                 {
                     _pos++;
-                    var arr = new JArr();
                     SkipWs();
                     if (Peek() == (byte)']')
                     {
                         _pos++;
-                        value = arr;
+                        value = new JArr();
                     }
                     else
                     {
-                        stack.Add(new Frame { Arr = arr });
+                        stack.Add(new Frame { IsObject = false, Start = items.Count });
                         continue;
                     }
+                }
+                else if (_js && (StartsWith("new Map(") || StartsWith("new Set(")))
+                {
+                    _pos += 8;
+                    SkipWs();
+                    if (Peek() == (byte)')')
+                    {
+                        _pos++;
+                        value = new JArr();
+                    }
+                    else
+                    {
+                        if (Peek() != (byte)'[')
+                        {
+                            throw Error("expected '[' after 'new Map(' or 'new Set('");
+                        }
+                        _pos++;
+                        SkipWs();
+                        if (Peek() == (byte)']')
+                        {
+                            _pos++;
+                            ExpectParen();
+                            value = new JArr();
+                        }
+                        else
+                        {
+                            stack.Add(new Frame { IsObject = false, Start = items.Count, Paren = true });
+                            continue;
+                        }
+                    }
+                }
+                else if (_js && StartsWith("new Date("))
+                {
+                    _pos += 9;
+                    SkipWs();
+                    value = Peek() == (byte)'"' ? new JStr(ReadString(intern: false)) : ReadNumber();
+                    ExpectParen();
+                }
+                else if (_js && StartsWith("undefined"))
+                {
+                    _pos += 9;
+                    value = JVal.Null;
                 }
                 else
                 {
@@ -131,20 +186,20 @@ public static class TolerantJson
                         return value;
                     }
                     var top = stack[^1];
-                    if (top.Obj is not null)
+                    if (top.IsObject)
                     {
-                        top.Obj.Set(top.Key!, value);
+                        members.Add(new KeyValuePair<string, JVal>(top.Key!, value));
                     }
                     else
                     {
-                        top.Arr!.Items.Add(value);
+                        items.Add(value);
                     }
                     SkipWs();
                     var d = Peek();
                     if (d == (byte)',')
                     {
                         _pos++;
-                        if (top.Obj is not null)
+                        if (top.IsObject)
                         {
                             SkipWs();
                             top.Key = ReadKey();
@@ -152,31 +207,73 @@ public static class TolerantJson
                         }
                         break;
                     }
-                    if (top.Obj is not null && d == (byte)'}')
+                    if (top.IsObject && d == (byte)'}')
                     {
                         _pos++;
-                        value = top.Obj;
+                        var count = members.Count - top.Start;
+                        var array = new KeyValuePair<string, JVal>[count];
+                        members.CopyTo(top.Start, array, 0, count);
+                        members.RemoveRange(top.Start, count);
+                        value = new JObj(array);
                         stack.RemoveAt(stack.Count - 1);
                         continue;
                     }
-                    if (top.Arr is not null && d == (byte)']')
+                    if (!top.IsObject && d == (byte)']')
                     {
                         _pos++;
-                        value = top.Arr;
+                        var count = items.Count - top.Start;
+                        var list = new List<JVal>(count);
+                        for (var i = top.Start; i < items.Count; i++)
+                        {
+                            list.Add(items[i]);
+                        }
+                        items.RemoveRange(top.Start, count);
+                        value = new JArr(list);
+                        if (top.Paren)
+                        {
+                            ExpectParen();
+                        }
                         stack.RemoveAt(stack.Count - 1);
                         continue;
                     }
                     if (d < 0)
                     {
-                        throw Error($"unexpected end of file inside an {(top.Obj is not null ? "object" : "array")}");
+                        throw Error($"unexpected end of file inside an {(top.IsObject ? "object" : "array")}");
                     }
-                    throw Error(top.Obj is not null ? "expected ',' or '}'" : "expected ',' or ']'");
+                    throw Error(top.IsObject ? "expected ',' or '}'" : "expected ',' or ']'");
                 }
             }
         }
 
         private int Peek() => _pos < _s.Length ? _s[_pos] : -1;
 
+        private readonly bool StartsWith(string ascii)
+        {
+            if (_pos + ascii.Length > _s.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < ascii.Length; i++)
+            {
+                if (_s[_pos + i] != (byte)ascii[i])
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private void ExpectParen()
+        {
+            SkipWs();
+            if (Peek() != (byte)')')
+            {
+                throw Error("expected ')'");
+            }
+            _pos++;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SkipWs()
         {
             while (_pos < _s.Length)
@@ -193,6 +290,7 @@ public static class TolerantJson
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string ReadKey()
         {
             if (Peek() != (byte)'"')
@@ -209,6 +307,7 @@ public static class TolerantJson
             return key;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private JVal ReadScalar()
         {
             var c = _s[_pos];
@@ -260,6 +359,7 @@ public static class TolerantJson
             _pos += word.Length;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private JNum ReadNumber()
         {
             var start = _pos;
@@ -316,6 +416,7 @@ public static class TolerantJson
             return s;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string ReadString(bool intern)
         {
             var open = _pos;

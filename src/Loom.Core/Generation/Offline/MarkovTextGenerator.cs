@@ -119,11 +119,13 @@ public sealed partial class MarkovTextGenerator : ITextGenerator
 
         public string Next(string a, string b, Random random, double temperature)
         {
-            if (_order2.TryGetValue((a, b), out var d2) && (d2.Count > 1 || random.NextDouble() < 0.7))
+            // A small corpus makes long deterministic runs; leaving them now and then keeps branches apart.
+            var greedy = temperature <= 0.01;
+            if (_order2.TryGetValue((a, b), out var d2) && (greedy || d2.Count > 1 || random.NextDouble() < 0.5))
             {
                 return Sample(d2, random, temperature);
             }
-            if (_order1.TryGetValue(b, out var d1))
+            if (_order1.TryGetValue(b, out var d1) && (greedy || d1.Count > 1 || random.NextDouble() < 0.85))
             {
                 return Sample(d1, random, temperature);
             }
