@@ -51,8 +51,9 @@ public static class ConfigurationPuller
         }
         try
         {
+            using var answer = new CancellationTokenSource(server.ApplyEditTimeout);
             var result = await server.Client.RequestAsync<JsonElement>(Methods.Configuration,
-                new ConfigurationParams([new ConfigurationItem("loom")]), CancellationToken.None).ConfigureAwait(false);
+                new ConfigurationParams([new ConfigurationItem("loom")]), answer.Token).ConfigureAwait(false);
             if (result.ValueKind == JsonValueKind.Array && result.GetArrayLength() > 0 &&
                 result[0].ValueKind == JsonValueKind.Object)
             {

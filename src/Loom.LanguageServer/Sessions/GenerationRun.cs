@@ -137,7 +137,9 @@ public sealed class GenerationRun : IDisposable
             token = _server.Progress.NewToken();
             try
             {
-                await _server.Client.RequestAsync<object?>(Methods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token), CancellationToken.None).ConfigureAwait(false);
+                // A client that never answers must not hold the generation: wait as long as for an applyEdit.
+                using var answer = new CancellationTokenSource(_server.ApplyEditTimeout);
+                await _server.Client.RequestAsync<object?>(Methods.WorkDoneProgressCreate, new WorkDoneProgressCreateParams(token), answer.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

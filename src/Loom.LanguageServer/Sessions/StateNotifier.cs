@@ -107,7 +107,8 @@ public sealed class StateNotifier
     {
         try
         {
-            await _server.Client.RequestAsync<object?>(method, null, CancellationToken.None).ConfigureAwait(false);
+            using var answer = new CancellationTokenSource(_server.ApplyEditTimeout);
+            await _server.Client.RequestAsync<object?>(method, null, answer.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
