@@ -373,7 +373,9 @@ export function settingsForServer(): Record<string, unknown> {
     const v = cfg.get<number>(k);
     if (typeof v === 'number') out[k] = v;
   }
-  const providers = cfg.get<Record<string, unknown>>('providers');
+  // Providers decide where a key is sent: only the user's own settings, never a workspace's
+  // (the server also ignores provider addresses that arrive later through workspace/configuration).
+  const providers = cfg.inspect<Record<string, unknown>>('providers')?.globalValue;
   if (providers && Object.keys(providers).length) out.providers = providers;
   return out;
 }

@@ -60,9 +60,13 @@ public sealed class ServerContext
     public TimeSpan ApplyEditTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Applies merged settings and tells the generators.</summary>
+    private readonly ProviderTrust _providerTrust = new();
+
     public void MergeSettings(System.Text.Json.Nodes.JsonNode? source, string origin)
     {
-        foreach (var warning in Settings.Merge(source))
+        var trustWarnings = new List<string>();
+        var trusted = _providerTrust.Filter(source, origin, trustWarnings);
+        foreach (var warning in trustWarnings.Concat(Settings.Merge(trusted)))
         {
             Log.Warning($"{origin}: {warning}");
         }
