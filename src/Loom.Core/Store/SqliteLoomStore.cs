@@ -277,8 +277,11 @@ public sealed partial class SqliteLoomStore : ILoomStore
         }
     }
 
-    /// <summary>Test hook: caps the file's size in pages, so writes fail with SQLITE_FULL as on a full disk.</summary>
-    internal void SetMaxPageCount(long pages)
+    /// <summary>
+    /// Caps how large this connection lets the file grow, in pages (SQLite's <c>max_page_count</c>). Writes past
+    /// the cap fail exactly as on a full disk, which is how the fault tests make one.
+    /// </summary>
+    public void SetMaxPageCount(long pages)
     {
         lock (_gate)
         {
@@ -288,7 +291,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
         }
     }
 
-    internal long PageCount
+    /// <summary>The file's current size in pages.</summary>
+    public long PageCount
     {
         get
         {
