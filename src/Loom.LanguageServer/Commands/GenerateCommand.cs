@@ -26,21 +26,9 @@ public sealed class GenerateCommand : LoomCommand<GenerationOverrides>
         {
             throw new InvalidParamsException(args.FieldPath("model"), "must not be blank");
         }
-        var maxTokens = args.OptionalInt("maxTokens");
-        if (maxTokens is < ModelPlanEntry.MinMaxTokens or > ModelPlanEntry.MaxMaxTokens)
-        {
-            throw new InvalidParamsException(args.FieldPath("maxTokens"), $"must be between {ModelPlanEntry.MinMaxTokens} and {ModelPlanEntry.MaxMaxTokens}; got {maxTokens}");
-        }
-        var branches = args.OptionalInt("branches");
-        if (branches is < ModelPlanEntry.MinBranches or > ModelPlanEntry.MaxBranches)
-        {
-            throw new InvalidParamsException(args.FieldPath("branches"), $"must be between {ModelPlanEntry.MinBranches} and {ModelPlanEntry.MaxBranches}; got {branches}");
-        }
-        var temperature = args.OptionalDouble("temperature");
-        if (temperature is < ModelPlanEntry.MinTemperature or > ModelPlanEntry.MaxTemperature)
-        {
-            throw new InvalidParamsException(args.FieldPath("temperature"), $"must be between {ModelPlanEntry.MinTemperature} and {ModelPlanEntry.MaxTemperature}; got {temperature}");
-        }
+        var maxTokens = args.OptionalIntInRange("maxTokens", ModelPlanEntry.MinMaxTokens, ModelPlanEntry.MaxMaxTokens);
+        var branches = args.OptionalIntInRange("branches", ModelPlanEntry.MinBranches, ModelPlanEntry.MaxBranches);
+        var temperature = args.OptionalDoubleInRange("temperature", ModelPlanEntry.MinTemperature, ModelPlanEntry.MaxTemperature);
         return new GenerationOverrides(model, maxTokens, branches, temperature);
     }
 

@@ -27,15 +27,8 @@ public sealed class SetMaxTokensCommand : SessionCommand<int>
 {
     public override string Name => "loom.setMaxTokens";
 
-    protected override int ParseArgs(ParamReader args)
-    {
-        var value = args.Int("maxTokens");
-        if (value is < ModelPlanEntry.MinMaxTokens or > ModelPlanEntry.MaxMaxTokens)
-        {
-            throw new InvalidParamsException(args.FieldPath("maxTokens"), $"must be between {ModelPlanEntry.MinMaxTokens} and {ModelPlanEntry.MaxMaxTokens}; got {value}");
-        }
-        return value;
-    }
+    protected override int ParseArgs(ParamReader args) =>
+        args.IntInRange("maxTokens", ModelPlanEntry.MinMaxTokens, ModelPlanEntry.MaxMaxTokens);
 
     protected override SessionState Apply(LoomSession session, int value) => session.SetMaxTokens(value);
 }
@@ -45,15 +38,8 @@ public sealed class SetBranchesCommand : SessionCommand<int>
 {
     public override string Name => "loom.setBranches";
 
-    protected override int ParseArgs(ParamReader args)
-    {
-        var value = args.Int("branches");
-        if (value is < ModelPlanEntry.MinBranches or > ModelPlanEntry.MaxBranches)
-        {
-            throw new InvalidParamsException(args.FieldPath("branches"), $"must be between {ModelPlanEntry.MinBranches} and {ModelPlanEntry.MaxBranches}; got {value}");
-        }
-        return value;
-    }
+    protected override int ParseArgs(ParamReader args) =>
+        args.IntInRange("branches", ModelPlanEntry.MinBranches, ModelPlanEntry.MaxBranches);
 
     protected override SessionState Apply(LoomSession session, int value) => session.SetNBranches(value);
 }
@@ -63,15 +49,8 @@ public sealed class SetTemperatureCommand : SessionCommand<double>
 {
     public override string Name => "loom.setTemperature";
 
-    protected override double ParseArgs(ParamReader args)
-    {
-        var value = args.Double("temperature");
-        if (value is < ModelPlanEntry.MinTemperature or > ModelPlanEntry.MaxTemperature)
-        {
-            throw new InvalidParamsException(args.FieldPath("temperature"), $"must be between {ModelPlanEntry.MinTemperature} and {ModelPlanEntry.MaxTemperature}; got {value}");
-        }
-        return value;
-    }
+    protected override double ParseArgs(ParamReader args) =>
+        args.DoubleInRange("temperature", ModelPlanEntry.MinTemperature, ModelPlanEntry.MaxTemperature);
 
     protected override SessionState Apply(LoomSession session, double value) => session.SetTemperature(value);
 }

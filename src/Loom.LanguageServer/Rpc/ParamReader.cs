@@ -162,6 +162,21 @@ public readonly struct ParamReader
     public double Double(string name) =>
         OptionalDouble(name) ?? throw new InvalidParamsException(PathOf(name), "is required (a number)");
 
+    /// <summary>An optional integer that, when present, must lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public int? OptionalIntInRange(string name, int min, int max) => InRange(name, OptionalInt(name), min, max);
+
+    public int IntInRange(string name, int min, int max) => InRange(name, Int(name), min, max)!.Value;
+
+    /// <summary>An optional finite number that, when present, must lie in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public double? OptionalDoubleInRange(string name, double min, double max) => InRange(name, OptionalDouble(name), min, max);
+
+    public double DoubleInRange(string name, double min, double max) => InRange(name, Double(name), min, max)!.Value;
+
+    private T? InRange<T>(string name, T? value, T min, T max) where T : struct, IComparable<T> =>
+        value is { } v && (v.CompareTo(min) < 0 || v.CompareTo(max) > 0)
+            ? throw new InvalidParamsException(PathOf(name), $"must be between {min} and {max}; got {v}")
+            : value;
+
     public bool? OptionalBool(string name)
     {
         var v = Get(name);
