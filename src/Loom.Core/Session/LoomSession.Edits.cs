@@ -290,31 +290,32 @@ public sealed partial class LoomSession
     {
         var lineage = s.Lineage;
         var parent = lineage[first - 1];
-        var copies = CopiesFor(s, c, first, last, parent.Id, parent.TreeId);
+        var merged = MergedText(s, c, first, last);
+        var segments = (merged.Length > 0 ? [(lineage[first], merged)] : Array.Empty<(Node, string)>())
+            .Concat(TailSegments(lineage, last + 1));
+        var copies = CopyChain(segments, parent.Id, parent.TreeId);
         Persist(w =>
         {
-            var parentId = parent.Id;
-            foreach (var copy in copies)
-            {
-                w.InsertNode(copy with { CheckedOut = false });
-                w.SetCheckedOutChild(parentId, copy.Id);
-                parentId = copy.Id;
-            }
-            w.SetCurrentNode(s.TreeId, parentId);
+            w.SetCurrentNode(s.TreeId, InsertChain(w, parent.Id, copies));
             return 0;
         });
         var state = BuildState(lineage.Take(first).Concat(copies).ToImmutableArray());
         return new EditOutcome(EditKind.Forked, state, copies.Count > 0 ? copies[^1] : parent);
     }
 
-    /// <summary>The new chain: the merged segment (unless empty) then copies of the segments after <paramref name="last"/>.</summary>
-    private List<Node> CopiesFor(SessionState s, TextChange c, int first, int last, string parentId, string treeId)
+    /// <summary>Segments lineage[from..] with their own text, for copying.</summary>
+    private static IEnumerable<(Node Original, string Text)> TailSegments(ImmutableArray<Node> lineage, int from) =>
+        lineage.Skip(from).Select(n => (n, n.Text));
+
+    /// <summary>
+    /// Draft copies of <paramref name="segments"/> as one chain under <paramref name="parentId"/> in <paramref name="treeId"/>,
+    /// each marked <c>source: "edited"</c> with <c>edited_from</c> its original, each the checked-out child of the one before.
+    /// </summary>
+    private List<Node> CopyChain(IEnumerable<(Node Original, string Text)> segments, string parentId, string treeId)
     {
-        var lineage = s.Lineage;
-        var merged = MergedText(s, c, first, last);
         var copies = new List<Node>();
         var p = parentId;
-        void Add(Node original, string text)
+        foreach (var (original, text) in segments)
         {
             var copy = original with
             {
@@ -331,15 +332,19 @@ public sealed partial class LoomSession
             copies.Add(copy);
             p = copy.Id;
         }
-        if (merged.Length > 0)
-        {
-            Add(lineage[first], merged);
-        }
-        for (var k = last + 1; k < lineage.Length; k++)
-        {
-            Add(lineage[k], lineage[k].Text);
-        }
         return copies;
+    }
+
+    /// <summary>Writes a chain made by <see cref="CopyChain"/> below <paramref name="parentId"/>; returns the id of its last node.</summary>
+    private static string InsertChain(IStoreWriter w, string parentId, IReadOnlyList<Node> chain)
+    {
+        foreach (var node in chain)
+        {
+            w.InsertNode(node with { CheckedOut = false });
+            w.SetCheckedOutChild(parentId, node.Id);
+            parentId = node.Id;
+        }
+        return parentId;
     }
 
     /// <summary>A change of the root: a new tree with the changed root and copies of the path, keeping context and settings.</summary>
@@ -356,21 +361,8 @@ public sealed partial class LoomSession
             var rootMetadata = newRoot.Metadata.With(NodeMetadata.EditedFrom, s.RootId);
             w.UpdateNodeMetadata(newRoot.Id, rootMetadata);
             newRoot = newRoot with { Metadata = rootMetadata };
-            var list = new List<Node>();
-            var parentId = newRoot.Id;
-            for (var k = last + 1; k < lineage.Length; k++)
-            {
-                var copy = lineage[k] with
-                {
-                    Id = Ids.NewId(), TreeId = newRoot.Id, ParentId = parentId, ContextId = null, CheckedOut = true,
-                    CreatedAt = _clock.Next(), Metadata = DraftMetadata("edited", lineage[k].Id),
-                };
-                w.InsertNode(copy with { CheckedOut = false });
-                w.SetCheckedOutChild(parentId, copy.Id);
-                list.Add(copy);
-                parentId = copy.Id;
-            }
-            w.SetCurrentNode(newRoot.Id, parentId);
+            var list = CopyChain(TailSegments(lineage, last + 1), newRoot.Id, newRoot.Id);
+            w.SetCurrentNode(newRoot.Id, InsertChain(w, newRoot.Id, list));
             return (newRoot, list);
         });
         // Built in memory: the new tree may still be waiting to be written (see PendingWrites).
