@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 
 namespace Loom.Reliability.Tests;
 
-/// <summary>Every kind of Unicode through the real executable: it round-trips, or a broken client's text is rejected clearly.</summary>
+/// <summary>Every kind of Unicode through the real executable: it round-trips; a broken client's lone surrogates become U+FFFD in the tree and the buffer; a request with one is refused clearly.</summary>
 public sealed class UnicodeTests(ITestOutputHelper output)
 {
     private const string Uri = "file:///tmp/loom-unicode/doc.loom";
@@ -22,7 +22,7 @@ public sealed class UnicodeTests(ITestOutputHelper output)
     ];
 
     [Fact(Timeout = 120_000)]
-    public async Task Surrogate_pairs_combining_marks_rtl_and_nul_round_trip_and_a_lone_surrogate_is_rejected_clearly()
+    public async Task Surrogate_pairs_combining_marks_rtl_and_nul_round_trip_and_lone_surrogates_become_U_FFFD_in_tree_and_buffer()
     {
         using var dir = new TempDir("unicode");
         var db = dir.File("trees.sqlite");
@@ -66,16 +66,24 @@ public sealed class UnicodeTests(ITestOutputHelper output)
         var parent = await Command("loom.navigateParent");
         Assert.Equal(client.Doc(Uri)!.Text, parent["result"]!["fullText"]!.GetValue<string>());
 
-        // A broken client sends a lone surrogate (JSON "\ud800"): the change is refused with an error log, not half applied.
-        var before = client.Doc(Uri)!.Text;
-        var broken = "{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didChange\",\"params\":{\"textDocument\":{\"uri\":\"" + Uri + "\",\"version\":999}," +
-                     "\"contentChanges\":[{\"range\":{\"start\":{\"line\":0,\"character\":0},\"end\":{\"line\":0,\"character\":0}},\"text\":\"lone \\ud800 surrogate\"}]}}";
-        client.SendRaw(RawLspClient.Frame(Encoding.UTF8.GetBytes(broken)));
-        var stateAfter = await PathText();
-        Assert.Equal(before, stateAfter);
-        var errors = client.Notifications.Where(n => n["method"]?.GetValue<string>() == "window/logMessage" && n["params"]!["type"]!.GetValue<int>() == 1)
+        // A broken client types lone surrogates (JSON "\ud800", "\udc00"): Loom keeps U+FFFD in their
+        // place, puts that in the buffer too (same length, nothing else moves) and says so.
+        var at = client.Doc(Uri)!.Text.Length;
+        client.Change(Uri, at, at, "lone \ud800 surrogates \udc00!", "\"lone \\ud800 surrogates \\udc00!\"");
+        var repaired = await PathText();
+        Assert.EndsWith("lone \ufffd surrogates \ufffd!", repaired, StringComparison.Ordinal);
+        Assert.Equal(client.Doc(Uri)!.Text, repaired);
+        var mid2 = client.Doc(Uri)!.Text.IndexOf(' ', StringComparison.Ordinal);
+        client.Change(Uri, mid2, mid2, "\udfff", "\"\\udfff\"");
+        var path = await PathText(); // first: the buffer is read after the server's edit came
+        Assert.Equal(client.Doc(Uri)!.Text, path);
+        Assert.Equal('\ufffd', client.Doc(Uri)!.Text[mid2]);
+        client.Change(Uri, at, at, "after");
+        path = await PathText();
+        Assert.Equal(client.Doc(Uri)!.Text, path);
+        var warnings = client.Notifications.Where(n => n["method"]?.GetValue<string>() == "window/logMessage" && n["params"]!["type"]!.GetValue<int>() == 2)
             .Select(n => n["params"]!["message"]!.GetValue<string>()).ToList();
-        Assert.Contains(errors, e => e.Contains("didChange", StringComparison.Ordinal) || e.Contains("surrogate", StringComparison.OrdinalIgnoreCase) || e.Contains("UTF-16", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("lone UTF-16 surrogate", StringComparison.Ordinal));
 
         // The same in a request: answered with an error, not dropped.
         var id = "lone";
@@ -84,6 +92,28 @@ public sealed class UnicodeTests(ITestOutputHelper output)
         var reply = await answer.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.NotNull(reply["error"]);
         output.WriteLine($"{Pieces.Length} kinds of text typed at the end and in the middle, generated from and navigated: buffer == path each time; " +
-                         $"lone surrogate in didChange: refused ({errors.LastOrDefault()}); in a request: {reply["error"]!["code"]} {reply["error"]!["message"]}");
+                         $"lone surrogates in didChange: replaced by U+FFFD in tree and buffer ({warnings.LastOrDefault()}); in a request: {reply["error"]!["code"]} {reply["error"]!["message"]}");
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_document_opened_with_lone_surrogates_is_a_loom_with_U_FFFD_in_tree_and_buffer()
+    {
+        using var dir = new TempDir("unicode-open");
+        await using var server = ServerProcess.StartRaw(dir.File("trees.sqlite"));
+        using var client = new RawLspClient(server.Process.StandardOutput.BaseStream, server.Process.StandardInput.BaseStream);
+        var next = 0;
+        Task<JsonObject> Ask(string method, JsonNode? p) => client.Request(JsonValue.Create("o" + next++)!, method, p).WaitAsync(TimeSpan.FromSeconds(30));
+        await Ask("initialize", new JsonObject
+        {
+            ["capabilities"] = new JsonObject { ["workspace"] = new JsonObject { ["applyEdit"] = true, ["workspaceEdit"] = new JsonObject { ["documentChanges"] = true } } },
+            ["initializationOptions"] = new JsonObject { ["model"] = "offline/markov" },
+        });
+        client.Notify("initialized", new JsonObject());
+        client.TrackDocument(Uri, "broken \ud800 and \udc00 text", 1);
+        client.SendRaw(RawLspClient.Frame("{\"jsonrpc\":\"2.0\",\"method\":\"textDocument/didOpen\",\"params\":{\"textDocument\":{\"uri\":\"" + Uri +
+                                          "\",\"languageId\":\"loom\",\"version\":1,\"text\":\"broken \\ud800 and \\udc00 text\"}}}"));
+        var state = await Ask("loom/state", new JsonObject { ["uri"] = Uri });
+        Assert.Equal("broken \ufffd and \ufffd text", state["result"]!["fullText"]!.GetValue<string>());
+        Assert.Equal("broken \ufffd and \ufffd text", client.Doc(Uri)!.Text);
     }
 }

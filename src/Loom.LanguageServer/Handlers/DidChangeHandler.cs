@@ -29,8 +29,8 @@ public sealed class DidChangeHandler : DocumentHandler<DidChangeHandler.Args>
         var changes = new List<ContentChange>();
         foreach (var c in p.Array("contentChanges"))
         {
-            var text = c.String("text");
-            changes.Add(new ContentChange(c.Has("range") ? ReadRange(c, "range") : null, text));
+            var text = c.TextRepairingLoneSurrogates("text");
+            changes.Add(new ContentChange(c.Has("range") ? ReadRange(c, "range") : null, text.Text, text.Replaced));
         }
         return (uri, new Args(version, changes));
     }

@@ -22,8 +22,8 @@ public sealed class DidOpenHandler : LspHandler
         var uri = td.NonEmptyString("uri");
         var languageId = td.OptionalString("languageId") ?? "";
         var version = td.OptionalInt("version") ?? 0;
-        var text = td.String("text");
-        var doc = _server.Workspace.Open(uri, languageId, text, version);
+        var text = td.TextRepairingLoneSurrogates("text");
+        var doc = _server.Workspace.Open(uri, languageId, text.Text, version);
         var isLoom = languageId == "loom" || uri.EndsWith(".loom", StringComparison.OrdinalIgnoreCase);
         if (!isLoom)
         {
@@ -31,6 +31,10 @@ public sealed class DidOpenHandler : LspHandler
         }
         return doc.Queue.EnqueueMutation<object?>(async () =>
         {
+            if (text.WasRepaired)
+            {
+                await _server.Buffers.RewriteRepairedAsync(doc, text.Replaced[0], text.Replaced[^1] + 1, CancellationToken.None).ConfigureAwait(false);
+            }
             await _server.Binder.BindAsync(doc, CancellationToken.None).ConfigureAwait(false);
             return null;
         }, CancellationToken.None);

@@ -108,6 +108,17 @@ public readonly struct ParamReader
         return v.Value.GetString()!;
     }
 
+    /// <summary>A required string whose lone surrogates (from a broken client) become U+FFFD instead of an error.</summary>
+    public RepairedText TextRepairingLoneSurrogates(string name)
+    {
+        var v = Get(name) ?? throw new InvalidParamsException(PathOf(name), "is required (a string)");
+        if (v.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidParamsException(PathOf(name), "must be a string");
+        }
+        return LoneSurrogateRepair.Read(v);
+    }
+
     public string NonEmptyString(string name)
     {
         var s = String(name);

@@ -43,10 +43,23 @@ public sealed class BufferSync
         var edit = new TextEdit(
             new Protocol.Range(lines.GetPosition(tail.Start, _server.Encoding), lines.End(_server.Encoding)),
             tail.Inserted);
+        if (await SendEditAsync(doc, edit, target, label, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            _server.Log.Info($"the client did not apply the edit to {doc.Uri} ({refusal}); its text is taken as an edit");
+            await ResyncAsync(doc, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="edit"/> (based on the client's current version) and waits for the answer.
+    /// Returns null when applied, else why not (the pending echo is then dropped).
+    /// </summary>
+    private async Task<string?> SendEditAsync(LoomDocument doc, TextEdit edit, string expectedText, string label, CancellationToken cancellationToken)
+    {
         var workspaceEdit = _server.Lifecycle.Client.DocumentChanges
             ? new WorkspaceEdit(DocumentChanges: [new TextDocumentEdit(new VersionedTextDocumentIdentifier(doc.Uri, doc.ClientVersion), [edit])])
             : new WorkspaceEdit(Changes: new Dictionary<string, IReadOnlyList<TextEdit>> { [doc.Uri] = [edit] });
-        doc.PendingEcho = new PendingEcho(doc.ClientVersion, target);
+        doc.PendingEcho = new PendingEcho(doc.ClientVersion, expectedText);
         ApplyWorkspaceEditResult? result = null;
         try
         {
@@ -61,11 +74,29 @@ public sealed class BufferSync
         }
         if (result is { Applied: true })
         {
-            return;
+            return null;
         }
-        _server.Log.Info($"the client did not apply the edit to {doc.Uri} ({result?.FailureReason ?? "no answer"}); its text is taken as an edit");
         doc.PendingEcho = null;
-        await ResyncAsync(doc, cancellationToken).ConfigureAwait(false);
+        return result?.FailureReason ?? "no answer";
+    }
+
+    /// <summary>
+    /// The client sent lone surrogates (see <see cref="Rpc.LoneSurrogateRepair"/>): the server holds
+    /// U+FFFD in their place, so the client's <c>[start, end)</c> is rewritten to match. Same lengths,
+    /// so nothing else moves.
+    /// </summary>
+    public async Task RewriteRepairedAsync(LoomDocument doc, int start, int end, CancellationToken cancellationToken)
+    {
+        _server.Log.Warning($"the editor sent text for {doc.Uri} with a broken character (a lone UTF-16 surrogate); " +
+                            "Loom keeps U+FFFD in its place and puts that in the buffer too");
+        var lines = doc.Lines;
+        var edit = new TextEdit(
+            new Protocol.Range(lines.GetPosition(start, _server.Encoding), lines.GetPosition(end, _server.Encoding)),
+            doc.ClientText[start..end]);
+        if (await SendEditAsync(doc, edit, doc.ClientText, "Loom: replace broken characters", cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            _server.Log.Warning($"the client did not replace the broken characters in {doc.Uri} ({refusal})");
+        }
     }
 
     /// <summary>Applies the client's didChange. Returns true when the session changed.</summary>
@@ -74,6 +105,7 @@ public sealed class BufferSync
         var session = doc.Session;
         var direct = session is not null && doc.PendingEcho is null && doc.InSync;
         var changed = false;
+        (int Start, int End)? repaired = null;
         foreach (var change in changes)
         {
             int start, removed;
@@ -96,6 +128,12 @@ public sealed class BufferSync
             }
             var before = doc.ClientText;
             doc.ClientText = string.Concat(before.AsSpan(0, start), change.Text, before.AsSpan(start + removed));
+            repaired = MoveSpan(repaired, start, removed, change.Text.Length);
+            if (change.Repaired.Count > 0)
+            {
+                var span = (start + change.Repaired[0], start + change.Repaired[^1] + 1);
+                repaired = repaired is { } r ? (Math.Min(r.Start, span.Item1), Math.Max(r.End, span.Item2)) : span;
+            }
             if (direct)
             {
                 // Editors sometimes replace more than changed (a whole word, a whole document):
@@ -121,6 +159,10 @@ public sealed class BufferSync
             }
             doc.PendingEcho = null;
         }
+        if (repaired is { } broken && session is not null)
+        {
+            await RewriteRepairedAsync(doc, broken.Start, broken.End, cancellationToken).ConfigureAwait(false);
+        }
         if (session is null)
         {
             return changed;
@@ -135,6 +177,19 @@ public sealed class BufferSync
             doc.ClientText = doc.State!.FullText;
         }
         return changed;
+    }
+
+    /// <summary>Where <paramref name="span"/> is after the change <c>[start, start+removed) := insertedLength</c> units (widened when they overlap).</summary>
+    private static (int Start, int End)? MoveSpan((int Start, int End)? span, int start, int removed, int insertedLength)
+    {
+        if (span is not { } s || start >= s.End)
+        {
+            return span;
+        }
+        var delta = insertedLength - removed;
+        return start + removed <= s.Start
+            ? (s.Start + delta, s.End + delta)
+            : (Math.Min(s.Start, start), Math.Max(s.End + delta, start + insertedLength));
     }
 
     /// <summary>The change <c>[start, start+removed) := inserted</c> without the prefix and suffix the old and new parts share.</summary>
@@ -188,4 +243,10 @@ public sealed class BufferSync
 }
 
 /// <summary>One content change of a didChange: a range (null: the whole text) and its new text.</summary>
-public sealed record ContentChange(Protocol.Range? Range, string Text);
+/// <see cref="Repaired"/>: offsets in <see cref="Text"/> where a lone surrogate was replaced by U+FFFD.
+public sealed record ContentChange(Protocol.Range? Range, string Text, IReadOnlyList<int> Repaired)
+{
+    public ContentChange(Protocol.Range? range, string text) : this(range, text, [])
+    {
+    }
+}

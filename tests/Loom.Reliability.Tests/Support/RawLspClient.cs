@@ -139,8 +139,16 @@ public sealed class RawLspClient : IDisposable
     }
 
     /// <summary>Types into a tracked document: the edit and its didChange go out under one lock, so versions stay in order.</summary>
-    public void Change(string uri, int start, int end, string text)
+    public void Change(string uri, int start, int end, string text) => Change(uri, start, end, text, rawJsonText: null);
+
+    /// <summary>
+    /// Like <see cref="Change(string,int,int,string)"/>, but the change's <c>text</c> goes out as
+    /// <paramref name="rawJsonText"/> (a JSON string literal a broken client wrote, e.g. with a lone
+    /// <c>\ud800</c>, which no JSON writer here would produce).
+    /// </summary>
+    public void Change(string uri, int start, int end, string text, string? rawJsonText)
     {
+        const string placeholder = "@@raw-text@@";
         lock (_writeGate)
         {
             var doc = _docs[uri];
@@ -154,10 +162,11 @@ public sealed class RawLspClient : IDisposable
                 ["params"] = new JsonObject
                 {
                     ["textDocument"] = new JsonObject { ["uri"] = uri, ["version"] = doc.Version },
-                    ["contentChanges"] = new JsonArray(new JsonObject { ["range"] = RangeJson(range), ["text"] = text }),
+                    ["contentChanges"] = new JsonArray(new JsonObject { ["range"] = RangeJson(range), ["text"] = rawJsonText is null ? text : placeholder }),
                 },
             };
-            _outbox.Add(Frame(msg.ToJsonString()));
+            var json = msg.ToJsonString();
+            _outbox.Add(Frame(rawJsonText is null ? json : json.Replace($"\"{placeholder}\"", rawJsonText, StringComparison.Ordinal)));
         }
     }
 
