@@ -59,6 +59,7 @@ public sealed class FormatsBreakdown : IBenchmarkSuite
                 Time("snapshot from store", () => TreeSnapshot.FromStore(store, trees![0].Tree.Id));
                 var snap = TreeSnapshot.FromStore(store, trees![0].Tree.Id);
                 Time("Loom JSON export to memory", () => LoomExporter.Export(snap, LoomFormat.Loom, Stream.Null));
+                Time("socketteer JSON export to memory", () => LoomExporter.Export(snap, LoomFormat.Socketteer, Stream.Null));
             }
             return Task.FromResult(0);
         }

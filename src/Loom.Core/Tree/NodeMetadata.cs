@@ -21,60 +21,62 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
     public const string ModelBranchIndex = "model_branch_index";
     public const string GenerationId = "generation_id";
 
-    public static readonly NodeMetadata Empty = new(new JsonObject());
+    public static readonly NodeMetadata Empty = new("{}");
 
     // Stored JSON is parsed on first use: reading a 100,000-node tree for an export never parses it.
-    private JsonObject? _parsed;
-    private readonly string? _json;
-
-    private NodeMetadata(JsonObject values) => _parsed = values;
+    // The parse is a JsonDocument (read-only, so any number of threads read it without a lock) that
+    // each instance owns; changes go through a fresh JsonObject and make a new instance.
+    private readonly string _json;
+    private Parsed? _parsed;
 
     private NodeMetadata(string json) => _json = json;
 
-    private JsonObject Values => LazyInitializer.EnsureInitialized(ref _parsed, () => ParseObject(_json));
+    /// <summary>The root object, or null when the stored text is not a JSON object (it then reads as empty).</summary>
+    private sealed record Parsed(JsonElement? Root);
 
-    /// <summary>JsonNode materializes lazily and is not safe for concurrent readers; every read goes through here.</summary>
-    private T Read<T>(Func<JsonObject, T> read)
-    {
-        var values = Values;
-        lock (values)
-        {
-            return read(values);
-        }
-    }
+    private JsonElement? Root => LazyInitializer.EnsureInitialized(ref _parsed, () => ParseObject(_json)).Root;
 
-    private static JsonObject ParseObject(string? json)
+    private static Parsed ParseObject(string json)
     {
         try
         {
-            return JsonNode.Parse(json ?? "{}") as JsonObject ?? new JsonObject();
+            using var doc = JsonDocument.Parse(json);
+            return new Parsed(doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : null);
         }
         catch (JsonException)
         {
-            return new JsonObject();
+            return new Parsed(null);
         }
+    }
+
+    private bool TryGet(string key, out JsonElement value)
+    {
+        if (Root is { } root && root.TryGetProperty(key, out value))
+        {
+            return true;
+        }
+        value = default;
+        return false;
     }
 
     /// <summary>Takes stored JSON as it is; anything that is not an object reads as empty metadata (never throws).</summary>
     public static NodeMetadata Parse(string? json) =>
         string.IsNullOrWhiteSpace(json) || json == "{}" ? Empty : new NodeMetadata(json);
 
-    public static NodeMetadata From(JsonObject values) => new((JsonObject)values.DeepClone());
+    public static NodeMetadata From(JsonObject values) => values.Count == 0 ? Empty : new NodeMetadata(values.ToJsonString());
 
-    public bool IsEmpty => Read(v => v.Count == 0);
+    public bool IsEmpty => Root is not { } root || !root.EnumerateObject().Any();
 
-    public IEnumerable<string> Keys => Read(v => v.Select(p => p.Key).ToList());
+    public IEnumerable<string> Keys => Root is { } root ? root.EnumerateObject().Select(p => p.Name).ToList() : [];
 
     /// <summary>A copy of the value under <paramref name="key"/>, or null.</summary>
-    public JsonNode? Get(string key) => Read(v => v[key]?.DeepClone());
+    public JsonNode? Get(string key) => TryGet(key, out var v) ? JsonNode.Parse(v.GetRawText()) : null;
 
-    public bool Has(string key) => Read(v => v.ContainsKey(key));
+    public bool Has(string key) => TryGet(key, out _);
 
-    public bool GetBool(string key) =>
-        Read(o => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.True);
+    public bool GetBool(string key) => TryGet(key, out var v) && v.ValueKind == JsonValueKind.True;
 
-    public string? GetString(string key) =>
-        Read(o => o[key] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null);
+    public string? GetString(string key) => TryGet(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     public bool IsBookmarked => GetBool(Bookmarked);
 
@@ -84,9 +86,9 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
 
     public NodeMetadata With(string key, JsonNode? value)
     {
-        var copy = Read(v => (JsonObject)v.DeepClone());
+        var copy = ToJsonObject();
         copy[key] = value?.DeepClone();
-        return new NodeMetadata(copy);
+        return new NodeMetadata(copy.ToJsonString());
     }
 
     public NodeMetadata With(string key, bool value) => With(key, JsonValue.Create(value));
@@ -95,27 +97,20 @@ public sealed class NodeMetadata : IEquatable<NodeMetadata>
 
     public NodeMetadata Without(string key)
     {
-        if (!Has(key))
+        if (Root is not { } root || !root.TryGetProperty(key, out _))
         {
             return this;
         }
-        var copy = Read(v => (JsonObject)v.DeepClone());
+        var copy = ToJsonObject();
         copy.Remove(key);
-        return new NodeMetadata(copy);
+        return From(copy);
     }
 
     /// <summary>A mutable copy, for serializers.</summary>
-    public JsonObject ToJsonObject() => Read(v => (JsonObject)v.DeepClone());
+    public JsonObject ToJsonObject() => Root is { } root ? JsonObject.Create(root)!.DeepClone().AsObject() : new JsonObject();
 
-    /// <summary>The JSON to store: the original text when nothing was changed (malformed text reads as "{}").</summary>
-    public string ToJson()
-    {
-        if (_parsed is null && _json is not null)
-        {
-            return _json;
-        }
-        return Read(v => v.Count == 0 ? "{}" : v.ToJsonString());
-    }
+    /// <summary>The JSON to store: the original text (text that is not a JSON object reads and stores as "{}" once read).</summary>
+    public string ToJson() => _parsed is { Root: null } ? "{}" : _json;
 
     public override string ToString() => ToJson();
 

@@ -30,12 +30,13 @@ internal static class SocketteerExporter
         {
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Default, // ensure_ascii, as json.dump writes
         });
+        var times = new SocketteerTimes();
         w.WriteStartObject();
 
         // root, nested, with an explicit stack: (node, next child index).
         w.WritePropertyName("root");
         var stack = new Stack<(Node Node, int Next)>();
-        WriteNodeStart(w, snap.Root);
+        WriteNodeStart(w, snap.Root, times);
         stack.Push((snap.Root, 0));
         while (stack.Count > 0)
         {
@@ -44,7 +45,7 @@ internal static class SocketteerExporter
             if (next < kids.Count)
             {
                 stack.Push((node, next + 1));
-                WriteNodeStart(w, kids[next]);
+                WriteNodeStart(w, kids[next], times);
                 stack.Push((kids[next], 0));
                 continue;
             }
@@ -80,7 +81,7 @@ internal static class SocketteerExporter
             w.WriteStartObject(ResponseId(node));
             w.WriteString("id", ResponseId(node));
             w.WriteString("model", node.Model);
-            w.WriteString("timestamp", JsonExporters.SocketteerTime(node.CreatedAt));
+            w.WriteString("timestamp", times.Of(node.CreatedAt));
             w.WriteStartObject("prompt");
             w.WriteString("text", string.Empty);
             w.WriteNull("tokens");
@@ -114,7 +115,7 @@ internal static class SocketteerExporter
     private static string ResponseId(Node node) => "loom-" + node.Id;
 
     /// <summary>Writes a node's fields and opens its <c>children</c> array.</summary>
-    private static void WriteNodeStart(Utf8JsonWriter w, Node node)
+    private static void WriteNodeStart(Utf8JsonWriter w, Node node, SocketteerTimes times)
     {
         w.WriteStartObject();
         w.WriteString("id", node.Id);
@@ -132,7 +133,7 @@ internal static class SocketteerExporter
             _ => "prompt",
         };
         w.WriteString("source", source);
-        w.WriteString("creation_timestamp", JsonExporters.SocketteerTime(node.CreatedAt));
+        w.WriteString("creation_timestamp", times.Of(node.CreatedAt));
         w.WriteEndObject();
         if (node.IsBookmarked)
         {
@@ -148,5 +149,30 @@ internal static class SocketteerExporter
             w.WriteEndObject();
         }
         w.WriteStartArray("children");
+    }
+
+    /// <summary>
+    /// socketteer's local-time seconds for store timestamps, converted once per distinct second
+    /// (a tree's nodes come in bursts; parsing and time-zone conversion per node was a third of the export).
+    /// </summary>
+    private sealed class SocketteerTimes
+    {
+        private readonly Dictionary<string, string> _bySecond = new(StringComparer.Ordinal);
+
+        public string Of(string storeTimestamp)
+        {
+            // "yyyy-MM-ddTHH:mm:ss.ffffffZ": everything socketteer keeps is in the first 19 characters.
+            if (storeTimestamp.Length != 27 || storeTimestamp[10] != 'T' || storeTimestamp[19] != '.' || storeTimestamp[26] != 'Z')
+            {
+                return JsonExporters.SocketteerTime(storeTimestamp);
+            }
+            var second = storeTimestamp[..19];
+            if (!_bySecond.TryGetValue(second, out var local))
+            {
+                local = JsonExporters.SocketteerTime(storeTimestamp);
+                _bySecond[second] = local;
+            }
+            return local;
+        }
     }
 }
