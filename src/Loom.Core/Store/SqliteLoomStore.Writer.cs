@@ -32,6 +32,7 @@ public sealed partial class SqliteLoomStore
                 ("$id", node.Id), ("$tree", node.TreeId), ("$parent", node.ParentId), ("$kind", node.Kind.ToDb()), ("$text", node.Text),
                 ("$ctx", node.ContextId), ("$model", node.Model), ("$strategy", node.Strategy), ("$max", node.MaxTokens),
                 ("$temp", node.Temperature), ("$co", node.CheckedOut ? 1 : 0), ("$created", node.CreatedAt), ("$meta", node.Metadata.ToJson()));
+            ChildrenChanges.Forget(node.ParentId);
             if (node.Kind != NodeKind.Context)
             {
                 store._searchDirty.Add(node.Id);
@@ -47,6 +48,7 @@ public sealed partial class SqliteLoomStore
                 throw new NodeNotFoundException(nodeId);
             }
             store._searchDirty.Add(nodeId);
+            ChildrenChanges.ForgetListHolding(nodeId);
         }
 
         public void UpdateNodeMetadata(string nodeId, NodeMetadata metadata)
@@ -55,6 +57,7 @@ public sealed partial class SqliteLoomStore
             {
                 throw new NodeNotFoundException(nodeId);
             }
+            ChildrenChanges.ForgetListHolding(nodeId);
         }
 
         public void UpdateNodeParent(string nodeId, string? parentId)
@@ -67,6 +70,9 @@ public sealed partial class SqliteLoomStore
             }
             MarkStructureChanged(parentId);
             store.ForgetOrMoveParent(nodeId, parentId, deleted: false);
+            ChildrenChanges.ForgetListHolding(nodeId);
+            ChildrenChanges.Forget(old as string);
+            ChildrenChanges.Forget(parentId);
         }
 
         public void SetContextId(string nodeId, string? contextId)
@@ -75,6 +81,7 @@ public sealed partial class SqliteLoomStore
             {
                 throw new NodeNotFoundException(nodeId);
             }
+            ChildrenChanges.ForgetListHolding(nodeId);
         }
 
         public int DeleteSubtree(string nodeId)
@@ -97,6 +104,7 @@ public sealed partial class SqliteLoomStore
             // Bindings or trees pointing into the subtree are repointed by the caller; the cascade removes the nodes.
             Exec("DELETE FROM nodes WHERE id = $id", ("$id", nodeId));
             store.ForgetOrMoveParent(nodeId, null, deleted: true);
+            ChildrenChanges.ClearAll(); // rare; the lists under every deleted node go too
             return count;
         }
 
@@ -108,6 +116,7 @@ public sealed partial class SqliteLoomStore
             {
                 throw new NodeNotFoundException(nodeId);
             }
+            ChildrenChanges.SetCheckedOut(parentId, nodeId);
         }
 
         public void SetCurrentNode(string treeId, string nodeId)
@@ -157,6 +166,9 @@ public sealed partial class SqliteLoomStore
             """, ("$u", uri), ("$t", treeId), ("$n", nodeId), ("$now", Now()));
 
         public void RemoveBinding(string uri) => Exec("DELETE FROM loom_document_bindings WHERE uri = $u", ("$u", uri));
+
+        /// <summary>What this transaction did to cached children lists; the store applies it after the commit.</summary>
+        public ChildrenCache.Pending ChildrenChanges { get; } = new();
 
         /// <summary>Parents whose subtree sizes changed in this transaction; see <see cref="InvalidateChangedCounts"/>.</summary>
         private readonly HashSet<string> _changedParents = new(StringComparer.Ordinal);

@@ -21,6 +21,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
     private readonly Dictionary<string, int> _descendantCounts = new(StringComparer.Ordinal);
     // Parent links seen by reads, so invalidating counts along a lineage rarely needs a query.
     private readonly Dictionary<string, string?> _parentOf = new(StringComparer.Ordinal);
+    private readonly ChildrenCache _children = new();
     // Nodes whose text changed since the search index was last brought up to date (indexed lazily, at search time).
     private readonly HashSet<string> _searchDirty = new(StringComparer.Ordinal);
     private bool _searchIndexUnverified = true;
@@ -321,6 +322,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
             _seenDataVersion = version;
             _descendantCounts.Clear();
             _parentOf.Clear();
+            _children.Clear();
             _searchIndexUnverified = true;
         }
     }
@@ -521,7 +523,15 @@ public sealed partial class SqliteLoomStore : ILoomStore
         SELECT {Prefixed("n")} FROM chain c CROSS JOIN nodes n ON n.id = c.id ORDER BY c.depth
         """, ("$id", nodeId))));
 
-    public IReadOnlyList<Node> GetChildren(string parentId) => Read(() => ChildrenLocked(parentId));
+    public IReadOnlyList<Node> GetChildren(string parentId) => Read(() =>
+    {
+        if (!_children.TryGet(parentId, out var children))
+        {
+            children = ChildrenLocked(parentId).ToArray();
+            _children.Put(parentId, children);
+        }
+        return (IReadOnlyList<Node>)Array.AsReadOnly(children);
+    });
 
     public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) => Read(() =>
     {
@@ -798,12 +808,14 @@ public sealed partial class SqliteLoomStore : ILoomStore
                 var result = write(writer);
                 writer.InvalidateChangedCounts();
                 _transaction.Commit();
+                writer.ChildrenChanges.ApplyTo(_children);
                 return result;
             }
             catch (SqliteException e)
             {
                 TryRollback();
                 _descendantCounts.Clear();
+                _children.Clear();
                 throw e.SqliteErrorCode switch
                 {
                     8 => new StoreReadOnlyException(Location, "the file or its folder cannot be written"),
@@ -818,6 +830,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
             {
                 TryRollback();
                 _descendantCounts.Clear();
+                _children.Clear();
                 throw;
             }
             finally
