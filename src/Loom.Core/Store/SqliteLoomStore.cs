@@ -525,12 +525,17 @@ public sealed partial class SqliteLoomStore : ILoomStore
 
     public IReadOnlyList<Node> GetChildren(string parentId) => Read(() =>
     {
+        if (_transaction is not null)
+        {
+            // Inside a write the cache does not yet know this transaction's changes (applied at commit).
+            return (IReadOnlyList<Node>)ChildrenLocked(parentId);
+        }
         if (!_children.TryGet(parentId, out var children))
         {
             children = ChildrenLocked(parentId).ToArray();
             _children.Put(parentId, children);
         }
-        return (IReadOnlyList<Node>)Array.AsReadOnly(children);
+        return Array.AsReadOnly(children);
     });
 
     public IReadOnlyDictionary<string, int> GetChildCounts(IReadOnlyCollection<string> nodeIds) => Read(() =>
@@ -559,14 +564,7 @@ public sealed partial class SqliteLoomStore : ILoomStore
 
     public IReadOnlyDictionary<string, int> GetChildDescendantCounts(string parentId) => Read(() =>
     {
-        var childIds = new List<string>();
-        using (var r = Command("SELECT id FROM nodes WHERE parent_id = $p AND kind != 'context'", ("$p", parentId)).ExecuteReader())
-        {
-            while (r.Read())
-            {
-                childIds.Add(r.GetString(0));
-            }
-        }
+        var childIds = ChildIdsLocked(parentId);
         var result = new Dictionary<string, int>(childIds.Count, StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var id in childIds)
@@ -592,17 +590,26 @@ public sealed partial class SqliteLoomStore : ILoomStore
         return result;
     });
 
+    /// <summary>The ids of a node's children, from the children cache when it holds them.</summary>
+    private List<string> ChildIdsLocked(string parentId)
+    {
+        if (_transaction is null && _children.TryGet(parentId, out var cached))
+        {
+            return cached.Select(n => n.Id).ToList();
+        }
+        var childIds = new List<string>();
+        using var r = Command("SELECT id FROM nodes WHERE parent_id = $p AND kind != 'context'", ("$p", parentId)).ExecuteReader();
+        while (r.Read())
+        {
+            childIds.Add(r.GetString(0));
+        }
+        return childIds;
+    }
+
     /// <summary>A node's descendant count: the sum over its children (cached where known) plus one each.</summary>
     private int CountDescendantsLocked(string nodeId)
     {
-        var children = new List<string>();
-        using (var r = Command("SELECT id FROM nodes WHERE parent_id = $p AND kind != 'context'", ("$p", nodeId)).ExecuteReader())
-        {
-            while (r.Read())
-            {
-                children.Add(r.GetString(0));
-            }
-        }
+        var children = ChildIdsLocked(nodeId);
         var total = 0;
         foreach (var child in children)
         {
