@@ -1,6 +1,6 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Loom.Core.Editing;
+using Loom.Core.Formats.Json;
 
 namespace Loom.LanguageServer.Rpc;
 
@@ -18,8 +18,6 @@ public sealed record RepairedText(string Text, IReadOnlyList<int> Replaced)
 /// </summary>
 public static class LoneSurrogateRepair
 {
-    public const char Replacement = '\uFFFD';
-
     /// <summary>Decodes <paramref name="element"/> (a JSON string); never throws for lone surrogates.</summary>
     public static RepairedText Read(JsonElement element)
     {
@@ -36,44 +34,9 @@ public static class LoneSurrogateRepair
     /// <summary>Decodes the raw JSON text of a string (quotes included), replacing lone surrogates.</summary>
     public static RepairedText Decode(string rawJson)
     {
-        var sb = new StringBuilder(rawJson.Length);
-        var end = rawJson.Length - 1; // the closing quote
-        for (var i = 1; i < end; i++)
-        {
-            var c = rawJson[i];
-            if (c != '\\')
-            {
-                sb.Append(c);
-                continue;
-            }
-            var e = rawJson[++i];
-            switch (e)
-            {
-                case 'b': sb.Append('\b'); break;
-                case 'f': sb.Append('\f'); break;
-                case 'n': sb.Append('\n'); break;
-                case 'r': sb.Append('\r'); break;
-                case 't': sb.Append('\t'); break;
-                case 'u':
-                    sb.Append((char)int.Parse(rawJson.AsSpan(i + 1, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
-                    i += 4;
-                    break;
-                default: sb.Append(e); break; // \" \\ \/
-            }
-        }
+        // Core's tolerant parser keeps escaped lone surrogates (System.Text.Json refuses them).
+        var value = ((JStr)TolerantJson.Parse(rawJson)).Value;
         var replaced = new List<int>();
-        for (var i = 0; i < sb.Length; i++)
-        {
-            if (char.IsHighSurrogate(sb[i]) && i + 1 < sb.Length && char.IsLowSurrogate(sb[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(sb[i]))
-            {
-                sb[i] = Replacement;
-                replaced.Add(i);
-            }
-        }
-        return new RepairedText(sb.ToString(), replaced);
+        return new RepairedText(LoneSurrogates.Replace(value, replaced), replaced);
     }
 }

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using Loom.Core.Editing;
 using Loom.Core.Formats.Json;
 using Loom.Core.Store;
 using Loom.Core.Tree;
@@ -317,47 +317,8 @@ internal static class TreeAssembler
     /// <summary>Replaces unpaired UTF-16 surrogates (which SQLite's UTF-8 cannot hold) with U+FFFD.</summary>
     internal static string FixLoneSurrogates(string text, out bool changed)
     {
-        changed = false;
-        var span = text.AsSpan();
-        if (span.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
-        {
-            return text;
-        }
-        var bad = -1;
-        for (var i = 0; i < span.Length; i++)
-        {
-            var c = span[i];
-            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
-            {
-                i++;
-                continue;
-            }
-            if (char.IsSurrogate(c))
-            {
-                bad = i;
-                break;
-            }
-        }
-        if (bad < 0)
-        {
-            return text;
-        }
-        changed = true;
-        var sb = new StringBuilder(text.Length);
-        sb.Append(span[..bad]);
-        for (var i = bad; i < span.Length; i++)
-        {
-            var c = span[i];
-            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
-            {
-                sb.Append(c).Append(span[i + 1]);
-                i++;
-            }
-            else
-            {
-                sb.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
-            }
-        }
-        return sb.ToString();
+        var result = LoneSurrogates.Replace(text);
+        changed = !ReferenceEquals(result, text);
+        return result;
     }
 }
