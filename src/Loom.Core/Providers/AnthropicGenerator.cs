@@ -58,15 +58,8 @@ internal sealed class AnthropicGenerator(ProviderContext context, string modelNa
         message.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
         Context.ApplyHeaders(message, anthropicStyle: true);
 
-        using var response = await Context.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ProviderErrors.FromResponseAsync(Context, response, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Cancellation (or the idle timeout) closes the connection at once, not after the exception has travelled.
-        using var abort = cancellationToken.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var response = await StreamingResponse.OpenAsync(Context, message, cancellationToken).ConfigureAwait(false);
+        var stream = response.Stream;
         int? promptTokens = null;
         await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -30,15 +30,8 @@ internal sealed class CompletionsGenerator(ProviderContext context, string model
         message.Headers.Accept.ParseAdd("text/event-stream");
         Context.ApplyHeaders(message);
 
-        using var response = await Context.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ProviderErrors.FromResponseAsync(Context, response, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Cancellation (or the idle timeout) closes the connection at once, not after the exception has travelled.
-        using var abort = cancellationToken.UnsafeRegister(static r => ((HttpResponseMessage)r!).Dispose(), response);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var response = await StreamingResponse.OpenAsync(Context, message, cancellationToken).ConfigureAwait(false);
+        var stream = response.Stream;
         var parser = SseParser.Create(stream, static (_, data) => Parse(data));
         await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
         {
