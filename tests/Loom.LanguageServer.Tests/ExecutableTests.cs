@@ -11,38 +11,12 @@ public sealed class ExecutableTests
 {
     private const string Uri = "file:///tmp/exe-test.loom";
 
-    public static ProcessStartInfo ServerStartInfo(string databasePath)
-    {
-        var dir = AppContext.BaseDirectory;
-        var apphost = Path.Combine(dir, OperatingSystem.IsWindows() ? "loom-language-server.exe" : "loom-language-server");
-        ProcessStartInfo info;
-        if (File.Exists(apphost))
-        {
-            info = new ProcessStartInfo(apphost);
-        }
-        else
-        {
-            info = new ProcessStartInfo("dotnet");
-            info.ArgumentList.Add(Path.Combine(dir, "loom-language-server.dll"));
-        }
-        info.ArgumentList.Add("--stdio");
-        info.ArgumentList.Add("--db");
-        info.ArgumentList.Add(databasePath);
-        info.ArgumentList.Add("--log-level");
-        info.ArgumentList.Add("debug");
-        info.RedirectStandardInput = true;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
-        return info;
-    }
-
     [Fact]
     public async Task Executable_speaks_lsp_over_stdio_from_open_to_exit()
     {
         var dir = Path.Combine(Path.GetTempPath(), "loom-ls-exe", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        using var process = Process.Start(ServerStartInfo(Path.Combine(dir, "trees.sqlite")))!;
+        using var process = Process.Start(ServerExecutable.StartInfo(Path.Combine(dir, "trees.sqlite")))!;
         var stderr = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (stderr) { stderr.AppendLine(e.Data); } };
         process.BeginErrorReadLine();
@@ -118,7 +92,7 @@ public sealed class ExecutableTests
     [Fact]
     public async Task Version_flag_prints_the_version_and_exits_0()
     {
-        var info = ServerStartInfo(Path.Combine(Path.GetTempPath(), "unused.sqlite"));
+        var info = ServerExecutable.StartInfo(Path.Combine(Path.GetTempPath(), "unused.sqlite"));
         info.ArgumentList.Clear();
         if (info.FileName == "dotnet")
         {

@@ -33,31 +33,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ProcessStartInfo StartInfo(string databasePath, IReadOnlyDictionary<string, string>? environment = null, string logLevel = "debug")
     {
         var fromEnv = Environment.GetEnvironmentVariable("LOOM_SERVER");
-        var dir = AppContext.BaseDirectory;
-        var apphost = Path.Combine(dir, OperatingSystem.IsWindows() ? "loom-language-server.exe" : "loom-language-server");
-        ProcessStartInfo info;
-        if (!string.IsNullOrEmpty(fromEnv) && File.Exists(fromEnv))
-        {
-            info = new ProcessStartInfo(fromEnv);
-        }
-        else if (File.Exists(apphost))
-        {
-            info = new ProcessStartInfo(apphost);
-        }
-        else
-        {
-            info = new ProcessStartInfo("dotnet");
-            info.ArgumentList.Add(Path.Combine(dir, "loom-language-server.dll"));
-        }
-        info.ArgumentList.Add("--stdio");
-        info.ArgumentList.Add("--db");
-        info.ArgumentList.Add(databasePath);
-        info.ArgumentList.Add("--log-level");
-        info.ArgumentList.Add(logLevel);
-        info.RedirectStandardInput = true;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
+        var info = ServerExecutable.StartInfo(databasePath, logLevel, !string.IsNullOrEmpty(fromEnv) && File.Exists(fromEnv) ? fromEnv : null);
         // Never inherit a developer's real keys into these runs.
         foreach (var name in new[] { "OPENAI_API_KEY", "OPENROUTER_API_KEY", "ANTHROPIC_API_KEY", "TOGETHER_API_KEY", "FIREWORKS_API_KEY", "DEEPSEEK_API_KEY" })
         {
