@@ -27,16 +27,16 @@ public sealed class InitializedHandler : LspHandler
     {
         await ConfigurationPuller.PullAsync(_server).ConfigureAwait(false);
         var settings = _server.Settings.Current;
-        if (settings.Model is null && _server.Generators.DefaultModel(settings) is var model && !model.StartsWith("offline/", StringComparison.Ordinal))
+        if (settings.Model is not null)
         {
-            _server.Log.Info($"no model set: new trees use '{model}' (its provider's key is available). Choose another with the 'loom.model' setting.");
+            return;
         }
-        else if (settings.Model is null)
-        {
-            _server.Log.Info($"no model set: new trees use '{_server.Generators.DefaultModel(_server.Settings.Current)}'. " +
-                             "Choose a real model with the 'loom.model' setting (e.g. \"openrouter/meta-llama/llama-3.1-405b\") " +
-                             "or the loom.setModel command, and give its key in the provider's environment variable or with loom.setApiKey.");
-        }
+        var model = _server.Generators.DefaultModel(settings);
+        _server.Log.Info(model.StartsWith("offline/", StringComparison.Ordinal)
+            ? $"no model set: new trees use '{model}'. " +
+              "Choose a real model with the 'loom.model' setting (e.g. \"openrouter/meta-llama/llama-3.1-405b\") " +
+              "or the loom.setModel command, and give its key in the provider's environment variable or with loom.setApiKey."
+            : $"no model set: new trees use '{model}' (its provider's key is available). Choose another with the 'loom.model' setting.");
     }
 }
 
