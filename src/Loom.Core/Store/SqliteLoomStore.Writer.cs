@@ -70,7 +70,6 @@ public sealed partial class SqliteLoomStore
             }
             MarkStructureChanged(parentId);
             store.ForgetOrMoveParent(nodeId, parentId, deleted: false);
-            ChildrenChanges.ForgetListHolding(nodeId);
             ChildrenChanges.Forget(old as string);
             ChildrenChanges.Forget(parentId);
         }

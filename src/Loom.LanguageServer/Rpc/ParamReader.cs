@@ -94,30 +94,22 @@ public readonly struct ParamReader
     public string String(string name) =>
         OptionalString(name) ?? throw new InvalidParamsException(PathOf(name), "is required (a string)");
 
-    public string? OptionalString(string name)
+    public string? OptionalString(string name) => OptionalStringElement(name)?.GetString()!;
+
+    /// <summary>The field as a JSON string element, null when absent; anything else is refused.</summary>
+    private JsonElement? OptionalStringElement(string name)
     {
         var v = Get(name);
-        if (v is null)
-        {
-            return null;
-        }
-        if (v.Value.ValueKind != JsonValueKind.String)
+        if (v is { ValueKind: not JsonValueKind.String })
         {
             throw new InvalidParamsException(PathOf(name), "must be a string");
         }
-        return v.Value.GetString()!;
+        return v;
     }
 
     /// <summary>A required string whose lone surrogates (from a broken client) become U+FFFD instead of an error.</summary>
-    public RepairedText TextRepairingLoneSurrogates(string name)
-    {
-        var v = Get(name) ?? throw new InvalidParamsException(PathOf(name), "is required (a string)");
-        if (v.ValueKind != JsonValueKind.String)
-        {
-            throw new InvalidParamsException(PathOf(name), "must be a string");
-        }
-        return LoneSurrogateRepair.Read(v);
-    }
+    public RepairedText TextRepairingLoneSurrogates(string name) =>
+        LoneSurrogateRepair.Read(OptionalStringElement(name) ?? throw new InvalidParamsException(PathOf(name), "is required (a string)"));
 
     public string NonEmptyString(string name)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Loom.Core.Editing;
 using Loom.Core.Formats.Json;
 
 namespace Loom.Core.Formats.Import;
@@ -162,7 +163,7 @@ internal static class MiniLoomImporter
             {
                 var common = CommonPrefix(parentFull, full);
                 node.Text = full[common..];
-                node.Metadata["full_text"] = TreeAssembler.FixLoneSurrogates(full, out _);
+                node.Metadata["full_text"] = LoneSurrogates.Replace(full);
                 rewrites++;
             }
             for (var i = node.Children.Count - 1; i >= 0; i--)

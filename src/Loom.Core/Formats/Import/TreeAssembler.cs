@@ -249,8 +249,8 @@ internal static class TreeAssembler
     private static Node MakeNode(RawNode raw, string id, string treeId, string? parentId, NodeKind kind,
         string? contextId, bool checkedOut, string createdAt, ref int fixedSurrogates)
     {
-        var text = FixLoneSurrogates(raw.Text, out var changed);
-        if (changed)
+        var text = LoneSurrogates.Replace(raw.Text);
+        if (!ReferenceEquals(text, raw.Text))
         {
             fixedSurrogates++;
         }
@@ -312,13 +312,5 @@ internal static class TreeAssembler
             }
             lastChild[node.ParentId] = i;
         }
-    }
-
-    /// <summary>Replaces unpaired UTF-16 surrogates (which SQLite's UTF-8 cannot hold) with U+FFFD.</summary>
-    internal static string FixLoneSurrogates(string text, out bool changed)
-    {
-        var result = LoneSurrogates.Replace(text);
-        changed = !ReferenceEquals(result, text);
-        return result;
     }
 }

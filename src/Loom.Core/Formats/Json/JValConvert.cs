@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Loom.Core.Formats.Import;
+using Loom.Core.Editing;
 
 namespace Loom.Core.Formats.Json;
 
@@ -24,7 +24,7 @@ internal static class JValConvert
             case JBool b:
                 return JsonValue.Create(b.Value);
             case JStr s:
-                return JsonValue.Create(TreeAssembler.FixLoneSurrogates(s.Value, out _));
+                return JsonValue.Create(LoneSurrogates.Replace(s.Value));
             case JNum n:
                 return double.IsFinite(n.Value) ? Number(n.Raw) : JsonValue.Create(n.Raw);
         }
@@ -45,7 +45,7 @@ internal static class JValConvert
         var obj = new JsonObject();
         foreach (var (k, v) in o.Members)
         {
-            obj[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, depth + 1);
+            obj[LoneSurrogates.Replace(k)] = ToNode(v, depth + 1);
         }
         return obj;
     }
@@ -105,7 +105,7 @@ internal static class JValConvert
                 w.WriteBooleanValue(b.Value);
                 return;
             case JStr s:
-                w.WriteStringValue(TreeAssembler.FixLoneSurrogates(s.Value, out _));
+                w.WriteStringValue(LoneSurrogates.Replace(s.Value));
                 return;
             case JNum n:
                 if (!double.IsFinite(n.Value))
@@ -140,7 +140,7 @@ internal static class JValConvert
         w.WriteStartObject();
         foreach (var (k, v) in ((JObj)value).Members)
         {
-            w.WritePropertyName(TreeAssembler.FixLoneSurrogates(k, out _));
+            w.WritePropertyName(LoneSurrogates.Replace(k));
             Write(w, v, depth + 1);
         }
         w.WriteEndObject();
@@ -206,7 +206,7 @@ internal static class JValConvert
             {
                 continue;
             }
-            target[TreeAssembler.FixLoneSurrogates(k, out _)] = ToNode(v, 1);
+            target[LoneSurrogates.Replace(k)] = ToNode(v, 1);
         }
     }
 }
