@@ -265,6 +265,19 @@ local function child_text(i)
   return S().children[i].text
 end
 
+-- From the root (waited for) to its first child with :LoomChild 1; returns that child.
+local function from_root_to_first_child()
+  wait_for('at the root', function()
+    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
+  end, 3000)
+  local want = S().children[1]
+  vim.cmd('LoomChild 1')
+  wait_for('at child 1', function()
+    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
+  end, 3000)
+  return want
+end
+
 test('ghost text: the selected child is shown at the end of the buffer', function()
   local want = S().children[(S().selectedChildIdx or 0) + 1].text
   wait_for('ghost text extmark', function()
@@ -939,14 +952,7 @@ test(':LoomBranches, :LoomGenerate without a count, :LoomSave', function()
 end)
 
 test('hover, code actions and document symbols through the LSP client', function()
-  wait_for('at the root', function()
-    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
-  end, 3000)
-  local want = S().children[1]
-  vim.cmd('LoomChild 1')
-  wait_for('at child 1', function()
-    return S().currentNodeId == want.id and buftext(B) == ROOT_TEXT .. want.text
-  end, 3000)
+  from_root_to_first_child()
   local function req(method, params)
     local res = vim.lsp.buf_request_sync(B, method, params, 5000)
     for _, r in pairs(res or {}) do
@@ -983,14 +989,7 @@ test('hover, code actions and document symbols through the LSP client', function
 end)
 
 test('write, close and reopen the file: the binding brings back the same tree and node', function()
-  wait_for('at the root', function()
-    return S().currentNodeId == S().rootId and buftext(B) == ROOT_TEXT
-  end, 3000)
-  local want = S().children[1]
-  vim.cmd('LoomChild 1')
-  wait_for('at child 1', function()
-    return S().currentNodeId == want.id
-  end, 3000)
+  local want = from_root_to_first_child()
   local root_id, text, path = S().rootId, buftext(B), api.nvim_buf_get_name(B)
   vim.cmd('silent write')
   eq('file on disk == current path', text, table.concat(vim.fn.readfile(path, 'b'), '\n'))
