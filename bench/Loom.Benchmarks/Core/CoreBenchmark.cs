@@ -1,4 +1,3 @@
-using System.Text;
 using Loom.Core.Session;
 using Loom.Core.Store;
 using Loom.Core.Tree;
@@ -15,10 +14,6 @@ public sealed class CoreBenchmark : IBenchmarkSuite
 
     public string Description => "LoomSession on a 100k-node tree with a 2,000-deep, 1 MB path";
 
-    private const int Depth = 2_000;
-    private const int LeavesPerLevel = 49; // 2,000 x (1 + 49) = 100,000 nodes
-    private const int SegmentChars = 512;   // 2,000 x 512 = 1 MB of path text
-
     public Task<int> RunAsync(string[] args)
     {
         var dir = Path.Combine(Path.GetTempPath(), "loom-bench-core-" + Guid.NewGuid().ToString("N"));
@@ -27,7 +22,7 @@ public sealed class CoreBenchmark : IBenchmarkSuite
         try
         {
             var (treeId, leafId) = Build(path);
-            Console.WriteLine($"tree: {Depth * (LeavesPerLevel + 1):N0} nodes, path depth {Depth}, path text {Depth * SegmentChars:N0} chars");
+            Console.WriteLine($"tree: {SpineTree.NodeCount:N0} nodes, path depth {SpineTree.Depth}, path text {SpineTree.Depth * SpineTree.SegmentChars:N0} chars");
 
             var openMs = new List<double>();
             for (var i = 0; i < 5; i++)
@@ -107,45 +102,18 @@ public sealed class CoreBenchmark : IBenchmarkSuite
         Console.WriteLine($"{"Cancel() -> GenerationCancelled (8 branches)",-48} n={times.Count,6}  median={times[times.Count / 2],8:F3} ms  max={times[^1],8:F3} ms");
     }
 
-    /// <summary>A spine of <see cref="Depth"/> nodes with <see cref="LeavesPerLevel"/> short leaves under each; returns (tree, leaf).</summary>
+    /// <summary>The <see cref="SpineTree"/> with the cursor at its deepest spine node; returns (tree, leaf).</summary>
     internal static (string TreeId, string LeafId) BuildForBreakdown(string path) => Build(path);
 
     private static (string TreeId, string LeafId) Build(string path)
     {
+        var (treeId, leaf, _) = SpineTree.Build(path);
         using var store = SqliteLoomStore.Open(path);
-        var clock = new MonotonicClock();
-        var root = Trees.Create(store, Segment(0), [ModelPlanEntry.Default("offline/markov")]);
-        var leaf = store.Write(w =>
+        store.Write(w =>
         {
-            var parent = root.Id;
-            for (var d = 1; d < Depth; d++)
-            {
-                for (var l = 0; l < LeavesPerLevel; l++)
-                {
-                    w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf {d}.{l}", null, "bench/model", "completion", 16, 1, false, clock.Next(), NodeMetadata.Empty));
-                }
-                var id = Ids.NewId();
-                w.InsertNode(new Node(id, root.Id, parent, NodeKind.Text, Segment(d), null, "bench/model", "completion", 128, 1, true, clock.Next(), NodeMetadata.Empty));
-                parent = id;
-            }
-            for (var l = 0; l < LeavesPerLevel; l++)
-            {
-                w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf end.{l}", null, "bench/model", "completion", 16, 1, false, clock.Next(), NodeMetadata.Empty));
-            }
-            w.SetCurrentNode(root.Id, parent);
-            return parent;
+            w.SetCurrentNode(treeId, leaf);
+            return 0;
         });
-        return (root.Id, leaf);
-    }
-
-    private static string Segment(int d)
-    {
-        var sb = new StringBuilder(SegmentChars);
-        sb.Append($" [{d}] ");
-        while (sb.Length < SegmentChars)
-        {
-            sb.Append("the keeper counted gulls ");
-        }
-        return sb.ToString(0, SegmentChars);
+        return (treeId, leaf);
     }
 }

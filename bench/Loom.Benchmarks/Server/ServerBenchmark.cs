@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
-using Loom.Core.Session;
 using Loom.Core.Store;
-using Loom.Core.Tree;
 
 namespace Loom.Benchmarks.Server;
 
@@ -19,9 +17,6 @@ public sealed class ServerBenchmark : IBenchmarkSuite
 
     public string Description => "loom-language-server over stdio: initialize, navigate + applyEdit, keystroke + loom/state, RSS";
 
-    private const int Depth = 2_000;
-    private const int LeavesPerLevel = 49; // 2,000 x (1 + 49) = 100,000 nodes
-    private const int SegmentChars = 512;   // 2,000 x 512 = 1 MB of path text
     private const string Uri = "file:///bench/big.loom";
 
     private int _samples = 2_000;
@@ -42,7 +37,7 @@ public sealed class ServerBenchmark : IBenchmarkSuite
         {
             await InitializeLatency(exe, Path.Combine(dir, "empty.sqlite"));
             var (pathText, parentId) = Build(db);
-            Console.WriteLine($"tree: {Depth * (LeavesPerLevel + 1):N0} nodes, path depth {Depth}, path text {pathText.Length:N0} chars");
+            Console.WriteLine($"tree: {SpineTree.NodeCount:N0} nodes, path depth {SpineTree.Depth}, path text {pathText.Length:N0} chars");
             await using var client = StdioLspClient.Start(exe, "--stdio", "--db", db, "--log-level", "error");
             await Initialize(client);
             var open = Stopwatch.StartNew();
@@ -199,55 +194,18 @@ public sealed class ServerBenchmark : IBenchmarkSuite
         Console.WriteLine($"{name,-48} n={times.Count,6}  p50={times[times.Count / 2],8:F3} ms  p99={times[Math.Min(times.Count - 1, (int)(times.Count * 0.99))],8:F3} ms  max={times[^1],8:F3} ms");
     }
 
-    /// <summary>Builds the tree and binds <see cref="Uri"/> to the parent of the deepest path node (so child/parent both move at depth 2,000).</summary>
+    /// <summary>Builds the <see cref="SpineTree"/> and binds <see cref="Uri"/> to the parent of the deepest spine node (so child/parent both move at depth 2,000).</summary>
     private static (string PathText, string ParentId) Build(string path)
     {
+        var (treeId, _, parentOfLeaf) = SpineTree.Build(path);
         using var store = SqliteLoomStore.Open(path);
-        var root = Trees.Create(store, Segment(0), [ModelPlanEntry.Default("offline/markov")]);
-        var t0 = DateTimeOffset.UtcNow;
-        var tick = 0;
-        string Next() => Ids.Timestamp(t0.AddTicks(10 * ++tick));
-        var text = new StringBuilder(Segment(0));
-        var (leaf, parentOfLeaf) = store.Write(w =>
+        store.Write(w =>
         {
-            var parent = root.Id;
-            string? previous = null;
-            for (var d = 1; d <= Depth - 1; d++)
-            {
-                for (var l = 0; l < LeavesPerLevel; l++)
-                {
-                    w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf {d}.{l}", null, "bench/model", "completion", 16, 1, false, Next(), NodeMetadata.Empty));
-                }
-                var id = Ids.NewId();
-                w.InsertNode(new Node(id, root.Id, parent, NodeKind.Text, Segment(d), null, "bench/model", "completion", 128, 1, true, Next(), NodeMetadata.Empty));
-                previous = parent;
-                parent = id;
-            }
-            for (var l = 0; l < LeavesPerLevel; l++)
-            {
-                w.InsertNode(new Node(Ids.NewId(), root.Id, parent, NodeKind.Text, $" leaf end.{l}", null, "bench/model", "completion", 16, 1, false, Next(), NodeMetadata.Empty));
-            }
-            w.SetCurrentNode(root.Id, previous!);
-            w.SetBinding(Uri, root.Id, previous!);
-            return (parent, previous!);
+            w.SetCurrentNode(treeId, parentOfLeaf);
+            w.SetBinding(Uri, treeId, parentOfLeaf);
+            return 0;
         });
-        for (var d = 1; d <= Depth - 2; d++)
-        {
-            text.Append(Segment(d));
-        }
-        _ = leaf;
-        return (text.ToString(), parentOfLeaf);
-    }
-
-    private static string Segment(int d)
-    {
-        var sb = new StringBuilder(SegmentChars);
-        sb.Append($" [{d}] ");
-        while (sb.Length < SegmentChars)
-        {
-            sb.Append("the keeper counted gulls ");
-        }
-        return sb.ToString(0, SegmentChars);
+        return (SpineTree.PathText(SpineTree.Depth - 1), parentOfLeaf);
     }
 
     private static string FindRepo()
