@@ -11,46 +11,30 @@ namespace Loom.LanguageServer.Server;
 /// message arrived for <see cref="IdleAfter"/>, one compacting full collection runs — never while
 /// requests are being answered, so it costs no latency.
 /// </summary>
-public sealed class IdleMemoryTrimmer : IDisposable
+public sealed class IdleMemoryTrimmer : PeriodicWork
 {
     public static readonly TimeSpan IdleAfter = TimeSpan.FromMilliseconds(750);
     public const long AllocationThreshold = 16L * 1024 * 1024;
 
-    private readonly CancellationTokenSource _stop = new();
     private long _lastActivity = Stopwatch.GetTimestamp();
     private long _allocatedAtLastTrim = GC.GetTotalAllocatedBytes();
 
     /// <summary>Marks that a message arrived (called for every message).</summary>
     public void Touch() => Interlocked.Exchange(ref _lastActivity, Stopwatch.GetTimestamp());
 
-    public void Start() => _ = RunAsync(_stop.Token);
+    protected override TimeSpan Period => TimeSpan.FromMilliseconds(250);
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override Task TickAsync()
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        try
+        var idle = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActivity));
+        var allocated = GC.GetTotalAllocatedBytes();
+        if (idle < IdleAfter || allocated - _allocatedAtLastTrim < AllocationThreshold)
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var idle = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastActivity));
-                var allocated = GC.GetTotalAllocatedBytes();
-                if (idle < IdleAfter || allocated - _allocatedAtLastTrim < AllocationThreshold)
-                {
-                    continue;
-                }
-                GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                _allocatedAtLastTrim = GC.GetTotalAllocatedBytes();
-            }
+            return Task.CompletedTask;
         }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _allocatedAtLastTrim = GC.GetTotalAllocatedBytes();
+        return Task.CompletedTask;
     }
 }

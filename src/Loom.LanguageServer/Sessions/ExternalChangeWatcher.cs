@@ -7,53 +7,47 @@ namespace Loom.LanguageServer.Sessions;
 /// basemode-loom) through <c>ILoomStore.DataVersion</c>, and reloads every open loom document's
 /// session; their StateChanged handlers then bring buffers and clients up to date.
 /// </summary>
-public sealed class ExternalChangeWatcher : IDisposable
+public sealed class ExternalChangeWatcher : PeriodicWork
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly ServerContext _server;
-    private readonly CancellationTokenSource _stop = new();
+    private long? _seen;
 
     public ExternalChangeWatcher(ServerContext server) => _server = server;
 
-    public void Start() => _ = RunAsync(_stop.Token);
+    protected override TimeSpan Period => Interval;
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    protected override void BeforeFirstTick()
     {
-        using var timer = new PeriodicTimer(Interval);
-        long? seen = null;
         try
         {
-            seen = _server.Store.Store.DataVersion;
+            _seen = _server.Store.Store.DataVersion;
         }
         catch (Exception)
         {
             // Not openable now; the loop tries again.
         }
+    }
+
+    protected override Task TickAsync()
+    {
+        long version;
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                long version;
-                try
-                {
-                    version = _server.Store.Store.DataVersion;
-                }
-                catch (Exception)
-                {
-                    continue; // not open (yet), or closing
-                }
-                if (seen is { } previous && previous != version)
-                {
-                    _server.Log.Debug("the database was changed by another process; reloading open looms");
-                    ReloadAll();
-                }
-                seen = version;
-            }
+            version = _server.Store.Store.DataVersion;
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            return Task.CompletedTask; // not open (yet), or closing
         }
+        if (_seen is { } previous && previous != version)
+        {
+            _server.Log.Debug("the database was changed by another process; reloading open looms");
+            ReloadAll();
+        }
+        _seen = version;
+        return Task.CompletedTask;
     }
 
     private void ReloadAll()
@@ -80,11 +74,5 @@ public sealed class ExternalChangeWatcher : IDisposable
                 return Task.FromResult(0);
             }, CancellationToken.None);
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
     }
 }

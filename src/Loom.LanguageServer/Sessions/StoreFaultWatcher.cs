@@ -9,34 +9,18 @@ namespace Loom.LanguageServer.Sessions;
 /// (<c>window/showMessage</c>, once per transition, not per keystroke) and asks every session with held
 /// changes to write them, in each document's queue so it never races an edit.
 /// </summary>
-public sealed class StoreFaultWatcher : IDisposable
+public sealed class StoreFaultWatcher : PeriodicWork
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly ServerContext _server;
-    private readonly CancellationTokenSource _stop = new();
     private string? _reported;
 
     public StoreFaultWatcher(ServerContext server) => _server = server;
 
-    public void Start() => _ = RunAsync(_stop.Token);
+    protected override TimeSpan Period => Interval;
 
-    private async Task RunAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(Interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await TickAsync().ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task TickAsync()
+    protected override async Task TickAsync()
     {
         string? fault = null;
         var flushes = new List<Task>();
@@ -89,11 +73,5 @@ public sealed class StoreFaultWatcher : IDisposable
         {
             _server.Log.Debug($"window/showMessage not sent: {ex.Message}");
         }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _stop.Dispose();
     }
 }
