@@ -41,7 +41,9 @@ public sealed class TwoServerTests(ITestOutputHelper output)
         Assert.Equal(b.Client.Text(UriShared), shared.GetProperty("fullText").GetString());
         await Task.WhenAll(WorkAsync(a.Client, UriA, created, errors), WorkAsync(b.Client, UriShared, created, errors));
 
-        // Each sees the other's nodes on its next read of the tree.
+        // Each sees the other's nodes on its next read of the tree, once both have written what they hold:
+        // the last keystrokes are notifications, and a draft reaches the file within a second or on save.
+        await Task.WhenAll(a.Client.CommandAsync("loom.save", new { uri = UriA }), b.Client.CommandAsync("loom.save", new { uri = UriShared }));
         var treeFromA = await a.Client.RequestAsync("loom/tree", new { uri = UriA, depth = 100 });
         var treeFromB = await b.Client.RequestAsync("loom/tree", new { uri = UriShared, depth = 100 });
         var idsA = Ids(treeFromA);

@@ -95,8 +95,19 @@ public sealed partial class SqliteLoomStore : ILoomStore
         var connection = Connect(fullPath, readOnlyReason is not null);
         try
         {
-            var version = ScalarLong(connection, "PRAGMA user_version");
-            var hasNodes = ScalarLong(connection, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='nodes'") > 0;
+            // One statement, so one snapshot: another process creating the schema at this moment is seen
+            // either not at all or whole (never tables without their user_version).
+            long version;
+            bool hasNodes;
+            using (var probe = connection.CreateCommand())
+            {
+                probe.CommandText = "SELECT (SELECT user_version FROM pragma_user_version), " +
+                                    "(SELECT count(*) FROM sqlite_master WHERE type='table' AND name='nodes')";
+                using var r = probe.ExecuteReader();
+                r.Read();
+                version = r.GetInt64(0);
+                hasNodes = r.GetInt64(1) > 0;
+            }
             string? warning = null;
             if (version > SqliteSchema.UserVersion)
             {
@@ -812,6 +823,9 @@ public sealed partial class SqliteLoomStore : ILoomStore
             try
             {
                 _transaction = _connection.BeginTransaction(deferred: false);
+                // Holding the write lock now, no other process can commit until we end: what it committed
+                // before drops our caches here, and our own commit leaves data_version as it is.
+                SyncWithOtherWriters();
                 var result = write(writer);
                 writer.InvalidateChangedCounts();
                 _transaction.Commit();
@@ -844,8 +858,8 @@ public sealed partial class SqliteLoomStore : ILoomStore
             {
                 _transaction?.Dispose();
                 _transaction = null;
-                // Our own commit changes no data_version of ours, but keep the last value to detect others.
-                _seenDataVersion = ReadDataVersion();
+                // No re-read of data_version here: another process may commit between our commit and that
+                // read, and taking its version without dropping caches would hide its change.
             }
         }
     }
